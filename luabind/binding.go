@@ -1,0 +1,395 @@
+// Package luabind binds the Telegram API into a gopher-lua VM.
+//
+// Every TL namespace becomes a table of methods (`messages.sendMessage{...}`),
+// reachable as a global and under `tg`. A call encodes its argument table
+// straight to TL bytes from the schema (package schema), sends them through
+// an Invoker, and decodes the answer straight back into Lua values. There is
+// no reflection over gotd's generated types and no JSON in between.
+//
+// Conversions:
+//
+//	TL              Lua
+//	int, double     number
+//	long            number when |v| <= 2^53, else decimal string (both accepted back)
+//	string, bytes   string
+//	int128, int256  string of 16 / 32 bytes
+//	Bool            boolean
+//	flags.N?true    boolean (absent or false: bit unset)
+//	flags.N?T       nil when absent
+//	Vector<T>       array table
+//	object          table with '_' naming the constructor
+//
+// Bad arguments raise a Lua error naming the method, the field path and the
+// expected type; nothing is sent. RPC and transport errors raise structured
+// error values (see Error).
+package luabind
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+
+	"github.com/gotd/td/bin"
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/tglua/tglua/luabind/schema"
+)
+
+// Invoker sends one raw request and decodes its answer. gotd's
+// telegram.Client and tg.Invoker satisfy it.
+type Invoker interface {
+	Invoke(ctx context.Context, input bin.Encoder, output bin.Decoder) error
+}
+
+// Options configure Register.
+type Options struct {
+	// Invoker sends requests. Without one, calls raise "not connected".
+	Invoker Invoker
+	// Resolver, if set, resolves peer shorthands for InputPeer, InputUser
+	// and InputChannel parameters.
+	Resolver Resolver
+	// Guard, if set, runs before a request is sent; an error stops the call.
+	// The runtime uses it to refuse user-only methods on bot sessions.
+	Guard func(ctx context.Context, m *schema.Constructor) error
+	// Hook, if set, sees the decoded objects whose constructor IDs are in
+	// HookIDs.
+	Hook    ObjectHook
+	HookIDs []uint32
+	// NoGlobals registers the namespaces only under the `tg` table.
+	NoGlobals bool
+	// Split, if set, applies to methods that send a long message; see
+	// Splitter.
+	Split Splitter
+}
+
+// Splitter turns one call into several when a message is too long. Split
+// returns nil when the call goes out as it is; otherwise it returns one
+// argument table per call, in order.
+type Splitter interface {
+	Split(L *lua.LState, m *schema.Constructor, args *lua.LTable) ([]*lua.LTable, error)
+}
+
+// Binding is the Telegram API bound into one Lua state.
+type Binding struct {
+	opts    Options
+	ns      map[*lua.LTable]string
+	methods map[*lua.LFunction]*schema.Constructor
+	hot     map[uint32]bool
+	tg      *lua.LTable
+}
+
+// Register binds every namespace of the schema into L, as globals (unless
+// NoGlobals) and under the global `tg`. Method functions are created on
+// first access.
+func Register(L *lua.LState, opts Options) *Binding {
+	b := &Binding{
+		opts:    opts,
+		ns:      make(map[*lua.LTable]string, len(schema.Namespaces())+1),
+		methods: map[*lua.LFunction]*schema.Constructor{},
+	}
+	if opts.Hook != nil && len(opts.HookIDs) > 0 {
+		b.hot = make(map[uint32]bool, len(opts.HookIDs))
+		for _, id := range opts.HookIDs {
+			b.hot[id] = true
+		}
+	}
+	mt := L.CreateTable(0, 1)
+	mt.RawSetString("__index", L.NewFunction(b.index))
+
+	b.tg = L.CreateTable(0, len(schema.Namespaces()))
+	b.tg.Metatable = mt
+	b.ns[b.tg] = ""
+	for _, name := range schema.Namespaces() {
+		t := L.CreateTable(0, 0)
+		t.Metatable = mt
+		b.ns[t] = name
+		b.tg.RawSetString(name, t)
+		if !opts.NoGlobals {
+			L.SetGlobal(name, t)
+		}
+	}
+	L.SetGlobal("tg", b.tg)
+	return b
+}
+
+// SetInvoker replaces the invoker, e.g. once the runtime has connected.
+func (b *Binding) SetInvoker(inv Invoker) { b.opts.Invoker = inv }
+
+// Table returns the `tg` table.
+func (b *Binding) Table() *lua.LTable { return b.tg }
+
+// Method reports which method a Lua function calls, if it is one of ours.
+func (b *Binding) Method(fn *lua.LFunction) (*schema.Constructor, bool) {
+	m, ok := b.methods[fn]
+	return m, ok
+}
+
+// index creates method functions on first access.
+func (b *Binding) index(L *lua.LState) int {
+	t := L.CheckTable(1)
+	key, ok := L.Get(2).(lua.LString)
+	if !ok {
+		L.Push(lua.LNil)
+		return 1
+	}
+	ns := b.ns[t]
+	name := string(key)
+	if ns != "" {
+		name = ns + "." + name
+	}
+	m := schema.ByName(name)
+	if m == nil || !m.Method {
+		// Leave dunder lookups (__name, __tostring...) alone.
+		if strings.HasPrefix(string(key), "__") {
+			L.Push(lua.LNil)
+			return 1
+		}
+		L.RaiseError("%s", unknownMethod(ns, string(key)))
+		return 0
+	}
+	fn := L.NewFunction(func(L *lua.LState) int { return b.call(L, m) })
+	b.methods[fn] = m
+	t.RawSetString(string(key), fn)
+	L.Push(fn)
+	return 1
+}
+
+func unknownMethod(ns, key string) string {
+	full := key
+	if ns != "" {
+		full = ns + "." + key
+	}
+	msg := full + ": no such method"
+	if s := Suggest(full); s != "" {
+		msg += " (did you mean " + s + "?)"
+	}
+	return msg
+}
+
+// Suggest returns the closest method name to name, or "".
+func Suggest(name string) string {
+	best, bestD := "", len(name)/2+2
+	for i := range schema.All() {
+		c := &schema.All()[i]
+		if !c.Method {
+			continue
+		}
+		if d := distance(strings.ToLower(name), strings.ToLower(c.Name), bestD); d < bestD {
+			best, bestD = c.Name, d
+		}
+	}
+	return best
+}
+
+// distance is the Levenshtein distance, cut off at max.
+func distance(a, b string, max int) int {
+	if d := len(a) - len(b); d > max || -d > max {
+		return max
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// call is the body of every method function.
+func (b *Binding) call(L *lua.LState, m *schema.Constructor) int {
+	var args *lua.LTable
+	switch v := L.Get(1).(type) {
+	case *lua.LTable:
+		args = v
+	case *lua.LNilType:
+		args = emptyTable
+	default:
+		L.RaiseError("%s", (&ArgError{Method: m.Name, Msg: "argument table expected, got " + typeName(v)}).Error())
+		return 0
+	}
+	ctx := L.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	var calls []*lua.LTable
+	if b.opts.Split != nil {
+		var err error
+		calls, err = b.opts.Split.Split(L, m, args)
+		if err != nil {
+			raise(L, m.Name, err)
+			return 0
+		}
+	}
+	if calls == nil {
+		ret, err := b.Call(ctx, L, m, args)
+		if err != nil {
+			raise(L, m.Name, err)
+			return 0
+		}
+		L.Push(ret)
+		return 1
+	}
+	results := make([]lua.LValue, 0, len(calls))
+	for i, args := range calls {
+		ret, err := b.Call(ctx, L, m, args)
+		if err != nil {
+			var ae *ArgError
+			if errors.As(err, &ae) {
+				raise(L, m.Name, err)
+				return 0
+			}
+			e := AsError(m.Name, err)
+			e.Chunk, e.Results = i+1, results
+			raise(L, m.Name, e)
+			return 0
+		}
+		results = append(results, ret)
+	}
+	out := L.CreateTable(len(results), 0)
+	for i, v := range results {
+		out.RawSetInt(i+1, v)
+	}
+	L.Push(out)
+	return 1
+}
+
+// Call encodes args for m, sends the request and decodes the answer. Bad
+// arguments give an *ArgError and nothing is sent. A panic anywhere inside
+// becomes an error.
+func (b *Binding) Call(ctx context.Context, L *lua.LState, m *schema.Constructor, args *lua.LTable) (ret lua.LValue, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(*lua.ApiError); ok {
+				panic(r)
+			}
+			ret, err = nil, internalError(m.Name, r)
+		}
+	}()
+	e := getEncoder(ctx, b.opts.Resolver)
+	defer putEncoder(e)
+	if perr := e.request(m, args); perr != nil {
+		return nil, &ArgError{Method: m.Name, Path: perr.path(), Msg: perr.msg}
+	}
+	if b.opts.Guard != nil {
+		if err := b.opts.Guard(ctx, m); err != nil {
+			return nil, err
+		}
+	}
+	if b.opts.Invoker == nil {
+		return nil, &Error{Method: m.Name, Type: TypeTransport, Message: "not connected"}
+	}
+	req := request{id: m.ID, body: e.buf.Buf}
+	var res result
+	if err := b.opts.Invoker.Invoke(ctx, &req, &res); err != nil {
+		return nil, err
+	}
+	d := decoder{L: L, hook: b.opts.Hook, hot: b.hot}
+	buf := bin.Buffer{Buf: res.body}
+	v, err := d.value(&buf, m.Result)
+	if err != nil {
+		var de *decodeError
+		if !errors.As(err, &de) {
+			err = &decodeError{msg: err.Error()}
+		}
+		return nil, err
+	}
+	return v, nil
+}
+
+// Encode encodes a method call from a Lua table into TL bytes, exactly as a
+// call would send it.
+func Encode(m *schema.Constructor, args *lua.LTable) ([]byte, error) {
+	e := getEncoder(context.Background(), nil)
+	defer putEncoder(e)
+	if perr := e.request(m, args); perr != nil {
+		return nil, &ArgError{Method: m.Name, Path: perr.path(), Msg: perr.msg}
+	}
+	return append([]byte(nil), e.buf.Buf...), nil
+}
+
+// EncodeObject encodes a boxed TL object from a Lua table ('_' names its
+// constructor).
+func EncodeObject(t *lua.LTable) ([]byte, error) {
+	name, _ := t.RawGetString("_").(lua.LString)
+	c := schema.ByName(string(name))
+	if c == nil {
+		return nil, &ArgError{Path: "_", Msg: "unknown constructor '" + string(name) + "'"}
+	}
+	e := getEncoder(context.Background(), nil)
+	defer putEncoder(e)
+	e.buf.PutID(c.ID)
+	if perr := e.fields(c, t); perr != nil {
+		return nil, &ArgError{Method: c.Name, Path: perr.path(), Msg: perr.msg}
+	}
+	return append([]byte(nil), e.buf.Buf...), nil
+}
+
+// Decode decodes TL bytes of type t into a Lua value.
+func Decode(L *lua.LState, data []byte, t schema.TypeRef) (lua.LValue, error) {
+	d := decoder{L: L}
+	return d.value(&bin.Buffer{Buf: data}, t)
+}
+
+// DecodeObject decodes one boxed object or method call (by its constructor
+// ID) into a table.
+func DecodeObject(L *lua.LState, data []byte) (*lua.LTable, error) {
+	d := decoder{L: L}
+	b := bin.Buffer{Buf: data}
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	c := schema.ByID(id)
+	if c == nil {
+		return nil, &decodeError{msg: "unknown constructor"}
+	}
+	return d.fields(&b, c)
+}
+
+// MethodNames lists every callable method ("auth.sendInvites", ...), sorted.
+func MethodNames() []string {
+	var names []string
+	for i := range schema.All() {
+		if c := &schema.All()[i]; c.Method {
+			names = append(names, c.Name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// request is an encoded method call.
+type request struct {
+	id   uint32
+	body []byte
+}
+
+// Encode implements bin.Encoder.
+func (r *request) Encode(b *bin.Buffer) error {
+	b.Buf = append(b.Buf, r.body...)
+	return nil
+}
+
+// TypeID returns the method's TL ID, for middlewares that log or route by it.
+func (r *request) TypeID() uint32 { return r.id }
+
+// result holds the raw answer until it is decoded on the Lua goroutine.
+type result struct{ body []byte }
+
+// Decode implements bin.Decoder.
+func (r *result) Decode(b *bin.Buffer) error {
+	r.body = append(r.body[:0], b.Buf...)
+	b.Skip(b.Len())
+	return nil
+}

@@ -1,0 +1,175 @@
+package luabind
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/gotd/td/bin"
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/tglua/tglua/luabind/schema"
+)
+
+// ObjectHook sees every TL object as it is decoded, with its Lua table. The
+// runtime uses it to feed the peer cache from users, chats and channels in
+// any result. It must not keep t beyond the call unless it copies it.
+type ObjectHook func(c *schema.Constructor, t *lua.LTable)
+
+// decoder reads TL bytes into Lua values, driven by the schema.
+type decoder struct {
+	L    *lua.LState
+	hook ObjectHook
+	hot  map[uint32]bool // constructor IDs the hook wants; nil: none
+}
+
+// decodeError is a malformed or unexpected server answer.
+type decodeError struct{ msg string }
+
+func (e *decodeError) Error() string { return "decode result: " + e.msg }
+
+func (d *decoder) value(b *bin.Buffer, t schema.TypeRef) (lua.LValue, error) {
+	switch t.Kind {
+	case schema.KindInt:
+		v, err := b.Int32()
+		if err != nil {
+			return nil, err
+		}
+		return lua.LNumber(v), nil
+	case schema.KindLong:
+		v, err := b.Long()
+		if err != nil {
+			return nil, err
+		}
+		return LongValue(v), nil
+	case schema.KindDouble:
+		v, err := b.Double()
+		if err != nil {
+			return nil, err
+		}
+		return lua.LNumber(v), nil
+	case schema.KindString, schema.KindBytes:
+		v, err := b.String()
+		if err != nil {
+			return nil, err
+		}
+		return lua.LString(v), nil
+	case schema.KindInt128, schema.KindInt256:
+		size := 16
+		if t.Kind == schema.KindInt256 {
+			size = 32
+		}
+		if b.Len() < size {
+			return nil, &decodeError{msg: "unexpected end of " + t.Kind.String()}
+		}
+		v := string(b.Buf[:size])
+		b.Skip(size)
+		return lua.LString(v), nil
+	case schema.KindBool:
+		v, err := b.Bool()
+		if err != nil {
+			return nil, err
+		}
+		return lua.LBool(v), nil
+	case schema.KindVector, schema.KindBareVector:
+		return d.vector(b, t)
+	case schema.KindObject:
+		return d.object(b)
+	default:
+		return nil, &decodeError{msg: "unsupported type " + t.Kind.String()}
+	}
+}
+
+func (d *decoder) vector(b *bin.Buffer, t schema.TypeRef) (lua.LValue, error) {
+	var n int
+	var err error
+	if t.Kind == schema.KindVector {
+		n, err = b.VectorHeader()
+	} else {
+		n, err = b.Int()
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Every element takes at least 4 bytes, except true which never
+	// appears in vectors: refuse counts the buffer cannot hold.
+	if n < 0 || n > b.Len()/4+1 {
+		return nil, &decodeError{msg: "vector length " + strconv.Itoa(n) + " exceeds the data"}
+	}
+	tbl := d.L.CreateTable(n, 0)
+	elem := schema.TypeRef{Kind: t.Elem, Type: t.Type}
+	for i := 1; i <= n; i++ {
+		v, err := d.value(b, elem)
+		if err != nil {
+			return nil, err
+		}
+		tbl.RawSetInt(i, v)
+	}
+	return tbl, nil
+}
+
+// object reads a boxed object: its constructor ID, then its fields.
+func (d *decoder) object(b *bin.Buffer) (lua.LValue, error) {
+	id, err := b.ID()
+	if err != nil {
+		return nil, err
+	}
+	c := schema.ByID(id)
+	if c == nil || c.Method {
+		return nil, &decodeError{msg: fmt.Sprintf("unknown constructor %#08x", id)}
+	}
+	return d.fields(b, c)
+}
+
+// fields reads the fields of c into a new table with '_' set to its name.
+func (d *decoder) fields(b *bin.Buffer, c *schema.Constructor) (*lua.LTable, error) {
+	params := c.Params
+	tbl := newObjectTable(d.L, c)
+	var flags [4]uint32
+	var flagPos [4]int8
+	nflags := 0
+	for i := range params {
+		p := &params[i]
+		if p.Type.Kind == schema.KindFlags {
+			v, err := b.Uint32()
+			if err != nil {
+				return nil, err
+			}
+			if nflags < len(flags) {
+				flags[nflags] = v
+				flagPos[nflags] = int8(i)
+				nflags++
+			}
+			continue
+		}
+		if p.Conditional() {
+			set := false
+			for j := 0; j < nflags; j++ {
+				if flagPos[j] == p.Flag {
+					set = flags[j]&(1<<p.Bit) != 0
+				}
+			}
+			if !set {
+				continue
+			}
+			if p.Type.Kind == schema.KindTrue {
+				tbl.RawSetString(p.Name, lua.LTrue)
+				continue
+			}
+		}
+		v, err := d.value(b, p.Type)
+		if err != nil {
+			return nil, err
+		}
+		tbl.RawSetString(p.Name, v)
+	}
+	if d.hot != nil && d.hot[c.ID] {
+		d.hook(c, tbl)
+	}
+	return tbl, nil
+}
+
+func newObjectTable(L *lua.LState, c *schema.Constructor) *lua.LTable {
+	tbl := L.CreateTable(0, len(c.Params)+1)
+	tbl.RawSetString("_", lua.LString(c.Name))
+	return tbl
+}

@@ -1,0 +1,457 @@
+package luabind
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/gotd/td/bin"
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/tglua/tglua/luabind/schema"
+)
+
+// ArgError is a bad argument to a method: it names the method, the field path
+// and what was expected, as in
+// "auth.sendInvites: phone_numbers[2]: string expected, got table".
+type ArgError struct {
+	Method string
+	Path   string // "peer", "phone_numbers[2]", "reply_to.reply_to_msg_id"; "" for the whole argument
+	Msg    string
+}
+
+func (e *ArgError) Error() string {
+	var b strings.Builder
+	if e.Method != "" {
+		b.WriteString(e.Method)
+		b.WriteString(": ")
+	}
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// pathError is built bottom-up while the encoder unwinds; segments are
+// collected in reverse.
+type pathError struct {
+	rev []string
+	msg string
+}
+
+func (e *pathError) Error() string { return e.path() + ": " + e.msg }
+
+func (e *pathError) path() string {
+	var b strings.Builder
+	for i := len(e.rev) - 1; i >= 0; i-- {
+		s := e.rev[i]
+		if b.Len() > 0 && s[0] != '[' {
+			b.WriteByte('.')
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+func errf(msg string) *pathError { return &pathError{msg: msg} }
+
+func inField(err *pathError, name string) *pathError {
+	err.rev = append(err.rev, name)
+	return err
+}
+
+func inIndex(err *pathError, i int) *pathError {
+	err.rev = append(err.rev, "["+strconv.Itoa(i)+"]")
+	return err
+}
+
+// Resolver turns the shorthand forms of InputPeer, InputUser and
+// InputChannel ('@name', 'me', '+1555...', numeric ids, peer tables taken
+// from results) into a TL object table. want is the TL type name.
+//
+// It runs on the goroutine that owns the Lua state, before anything is sent.
+type Resolver interface {
+	Resolve(ctx context.Context, want string, v lua.LValue) (lua.LValue, error)
+}
+
+// resolvable are the types whose parameters accept peer shorthands.
+var resolvable = map[string]bool{
+	"InputPeer":    true,
+	"InputUser":    true,
+	"InputChannel": true,
+}
+
+// encoder writes Lua values as TL bytes, driven by the schema.
+type encoder struct {
+	buf      bin.Buffer
+	scratch  []lua.LValue
+	ctx      context.Context
+	resolver Resolver
+}
+
+var encoders = sync.Pool{New: func() any { return &encoder{} }}
+
+func getEncoder(ctx context.Context, r Resolver) *encoder {
+	e := encoders.Get().(*encoder)
+	e.buf.Reset()
+	e.ctx = ctx
+	e.resolver = r
+	return e
+}
+
+func putEncoder(e *encoder) {
+	if cap(e.buf.Buf) > 1<<20 {
+		e.buf.Buf = nil
+	}
+	e.ctx = nil
+	e.resolver = nil
+	clear(e.scratch[:cap(e.scratch)])
+	e.scratch = e.scratch[:0]
+	encoders.Put(e)
+}
+
+// request encodes a method call: the method ID, then its parameters from the
+// argument table.
+func (e *encoder) request(m *schema.Constructor, args *lua.LTable) *pathError {
+	e.buf.PutID(m.ID)
+	return e.fields(m, args)
+}
+
+// fields encodes the parameters of c from the table t.
+func (e *encoder) fields(c *schema.Constructor, t *lua.LTable) *pathError {
+	params := c.Params
+	base := len(e.scratch)
+	for range params {
+		e.scratch = append(e.scratch, lua.LNil)
+	}
+	defer func() {
+		clear(e.scratch[base:])
+		e.scratch = e.scratch[:base]
+	}()
+	vals := e.scratch[base : base+len(params)]
+
+	info := fieldIndex(c)
+	var bad *pathError
+	t.ForEach(func(k, v lua.LValue) {
+		if bad != nil {
+			return
+		}
+		name, ok := k.(lua.LString)
+		if !ok {
+			bad = errf("unexpected key " + lua.LVAsString(k) + " (" + typeName(k) + ") in " + c.Name)
+			return
+		}
+		if name == "_" {
+			return
+		}
+		i, ok := info[string(name)]
+		if !ok {
+			bad = inField(errf("unknown field (want one of: "+paramList(c)+")"), string(name))
+			return
+		}
+		vals[i] = v
+	})
+	if bad != nil {
+		return bad
+	}
+
+	// Compute the flags words from the fields that are present.
+	var flags [4]uint32 // flags words are few; index by position among params
+	var flagPos [4]int
+	nflags := 0
+	for i := range params {
+		p := &params[i]
+		if p.Type.Kind == schema.KindFlags {
+			if nflags == len(flagPos) {
+				return errf("too many flags words in " + c.Name)
+			}
+			flagPos[nflags] = i
+			nflags++
+			continue
+		}
+		if !p.Conditional() {
+			continue
+		}
+		v := vals[i]
+		present := v != lua.LNil
+		if p.Type.Kind == schema.KindTrue {
+			switch v {
+			case lua.LTrue:
+			case lua.LNil, lua.LFalse:
+				present = false
+			default:
+				return inField(errf("boolean expected, got "+typeName(v)), p.Name)
+			}
+		}
+		if present {
+			for j := 0; j < nflags; j++ {
+				if flagPos[j] == int(p.Flag) {
+					flags[j] |= 1 << p.Bit
+				}
+			}
+		}
+	}
+
+	for i := range params {
+		p := &params[i]
+		switch p.Type.Kind {
+		case schema.KindFlags:
+			for j := 0; j < nflags; j++ {
+				if flagPos[j] == i {
+					e.buf.PutUint32(flags[j])
+				}
+			}
+			continue
+		case schema.KindTrue:
+			continue
+		}
+		v := vals[i]
+		if p.Conditional() {
+			set := false
+			for j := 0; j < nflags; j++ {
+				if flagPos[j] == int(p.Flag) {
+					set = flags[j]&(1<<p.Bit) != 0
+				}
+			}
+			if !set {
+				continue
+			}
+			if v == lua.LNil {
+				// Another field sharing this flag bit is present.
+				return inField(errf(schema.TypeName(p.Type)+" expected, got nil (it shares flag bit "+strconv.Itoa(int(p.Bit))+" with a field that is set)"), p.Name)
+			}
+		} else if v == lua.LNil && p.Name == "random_id" {
+			e.randomID(c, p, vals)
+			continue
+		}
+		if err := e.value(p.Type, v); err != nil {
+			return inField(err, p.Name)
+		}
+	}
+	return nil
+}
+
+// randomID fills a missing random_id: one long, or one per message id when
+// the parameter is a vector (messages.forwardMessages).
+func (e *encoder) randomID(c *schema.Constructor, p *schema.Param, vals []lua.LValue) {
+	if p.Type.Kind == schema.KindLong {
+		e.buf.PutLong(randomLong())
+		return
+	}
+	n := 0
+	for i := range c.Params {
+		if c.Params[i].Name == "id" {
+			if t, ok := vals[i].(*lua.LTable); ok {
+				n = t.Len()
+			}
+		}
+	}
+	e.buf.PutVectorHeader(n)
+	for range n {
+		e.buf.PutLong(randomLong())
+	}
+}
+
+func randomLong() int64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return int64(binary.LittleEndian.Uint64(b[:]))
+}
+
+// value encodes one value of type t.
+func (e *encoder) value(t schema.TypeRef, v lua.LValue) *pathError {
+	switch t.Kind {
+	case schema.KindInt:
+		n, msg := toInt(v)
+		if msg != "" {
+			return errf(msg)
+		}
+		e.buf.PutInt32(n)
+	case schema.KindLong:
+		n, ok := ToLong(v)
+		if !ok {
+			return errf(longError(v))
+		}
+		e.buf.PutLong(n)
+	case schema.KindDouble:
+		n, ok := v.(lua.LNumber)
+		if !ok {
+			return errf("double expected, got " + typeName(v))
+		}
+		e.buf.PutDouble(float64(n))
+	case schema.KindString, schema.KindBytes:
+		s, ok := v.(lua.LString)
+		if !ok {
+			return errf(t.Kind.String() + " expected, got " + typeName(v))
+		}
+		e.buf.PutString(string(s))
+	case schema.KindInt128, schema.KindInt256:
+		size := 16
+		if t.Kind == schema.KindInt256 {
+			size = 32
+		}
+		s, ok := v.(lua.LString)
+		if !ok || len(s) != size {
+			got := typeName(v)
+			if ok {
+				got = "string of " + strconv.Itoa(len(s)) + " bytes"
+			}
+			return errf(t.Kind.String() + " expected (a string of " + strconv.Itoa(size) + " bytes), got " + got)
+		}
+		e.buf.Buf = append(e.buf.Buf, s...)
+	case schema.KindBool:
+		b, ok := v.(lua.LBool)
+		if !ok {
+			return errf("boolean expected, got " + typeName(v))
+		}
+		e.buf.PutBool(bool(b))
+	case schema.KindVector, schema.KindBareVector:
+		return e.vector(t, v)
+	case schema.KindObject:
+		return e.object(t.Type, v)
+	default:
+		return errf("unsupported type " + t.Kind.String())
+	}
+	return nil
+}
+
+func (e *encoder) vector(t schema.TypeRef, v lua.LValue) *pathError {
+	tbl, ok := v.(*lua.LTable)
+	if !ok {
+		return errf(schema.TypeName(t) + " expected (an array table), got " + typeName(v))
+	}
+	n := tbl.Len()
+	count := 0
+	tbl.ForEach(func(lua.LValue, lua.LValue) { count++ })
+	if count != n {
+		return errf(schema.TypeName(t) + " expected (an array table with keys 1.." + strconv.Itoa(n) + " and no holes), got a table with other keys")
+	}
+	if t.Kind == schema.KindVector {
+		e.buf.PutID(schema.VectorID)
+	}
+	e.buf.PutInt(n)
+	elem := schema.TypeRef{Kind: t.Elem, Type: t.Type}
+	for i := 1; i <= n; i++ {
+		if err := e.value(elem, tbl.RawGetInt(i)); err != nil {
+			return inIndex(err, i)
+		}
+	}
+	return nil
+}
+
+// object encodes a boxed value of type ti: a table whose '_' names the
+// constructor, or a constructor name for constructors without fields.
+func (e *encoder) object(ti uint16, v lua.LValue) *pathError {
+	typ := schema.TypeAt(ti)
+	switch val := v.(type) {
+	case lua.LString:
+		c := schema.ByName(string(val))
+		if c == nil || c.Method || c.Type != ti {
+			if e.resolver != nil && resolvable[typ.Name] {
+				return e.resolved(ti, typ, v)
+			}
+			return errf("unknown constructor '" + clip(string(val)) + "' (want " + typ.Name + ")")
+		}
+		for i := range c.Params {
+			if c.Params[i].Type.Kind != schema.KindFlags && !c.Params[i].Conditional() {
+				return errf("constructor '" + c.Name + "' has fields; pass a table {_='" + c.Name + "', ...}")
+			}
+		}
+		e.buf.PutID(c.ID)
+		return e.fields(c, emptyTable)
+	case *lua.LTable:
+		var c *schema.Constructor
+		switch name := val.RawGetString("_").(type) {
+		case lua.LString:
+			c = schema.ByName(string(name))
+			if c == nil || c.Method || c.Type != ti {
+				if c != nil && e.resolver != nil && resolvable[typ.Name] {
+					return e.resolved(ti, typ, v)
+				}
+				return errf("unknown constructor '" + clip(string(name)) + "' (want " + typ.Name + ")")
+			}
+		case *lua.LNilType:
+			if len(typ.Constructors) != 1 {
+				return errf(typ.Name + " expected: name its constructor in '_' (" + constructorList(typ) + ")")
+			}
+			c = &schema.All()[typ.Constructors[0]]
+		default:
+			return inField(errf("constructor name expected, got "+typeName(name)), "_")
+		}
+		e.buf.PutID(c.ID)
+		return e.fields(c, val)
+	default:
+		if e.resolver != nil && resolvable[typ.Name] && v != lua.LNil {
+			return e.resolved(ti, typ, v)
+		}
+		return errf(typ.Name + " expected, got " + typeName(v))
+	}
+}
+
+// resolved asks the resolver for a peer shorthand and encodes its answer.
+func (e *encoder) resolved(ti uint16, typ *schema.Type, v lua.LValue) *pathError {
+	r := e.resolver
+	got, err := r.Resolve(e.ctx, typ.Name, v)
+	if err != nil {
+		return errf(err.Error())
+	}
+	if t, ok := got.(*lua.LTable); ok {
+		if c, ok := t.RawGetString("_").(lua.LString); ok {
+			if k := schema.ByName(string(c)); k == nil || k.Type != ti {
+				return errf("resolver returned '" + string(c) + "', not a " + typ.Name)
+			}
+		}
+	}
+	// Resolve once: the answer is a TL object, not another shorthand.
+	e.resolver = nil
+	defer func() { e.resolver = r }()
+	return e.object(ti, got)
+}
+
+var emptyTable = &lua.LTable{Metatable: lua.LNil}
+
+// fieldIndexes caches name -> param index per constructor, built on first use.
+var fieldIndexes sync.Map // *schema.Constructor -> map[string]int
+
+func fieldIndex(c *schema.Constructor) map[string]int {
+	if m, ok := fieldIndexes.Load(c); ok {
+		return m.(map[string]int)
+	}
+	m := make(map[string]int, len(c.Params))
+	for i := range c.Params {
+		m[c.Params[i].Name] = i
+	}
+	fieldIndexes.Store(c, m)
+	return m
+}
+
+func paramList(c *schema.Constructor) string {
+	var names []string
+	for i := range c.Params {
+		if c.Params[i].Type.Kind != schema.KindFlags {
+			names = append(names, c.Params[i].Name)
+		}
+	}
+	if len(names) == 0 {
+		return "no fields"
+	}
+	return strings.Join(names, ", ")
+}
+
+func constructorList(t *schema.Type) string {
+	all := schema.All()
+	var names []string
+	for i, ci := range t.Constructors {
+		if i == 6 {
+			names = append(names, "...")
+			break
+		}
+		names = append(names, all[ci].Name)
+	}
+	return strings.Join(names, ", ")
+}
