@@ -329,7 +329,7 @@ func (e *encoder) vector(t schema.TypeRef, v lua.LValue) *pathError {
 	count := 0
 	tbl.ForEach(func(lua.LValue, lua.LValue) { count++ })
 	if count != n {
-		return errf(schema.TypeName(t) + " expected (an array table with keys 1.." + strconv.Itoa(n) + " and no holes), got a table with other keys")
+		return errf(schema.TypeName(t) + " expected (an array table without holes), got a table with holes or non-integer keys")
 	}
 	if t.Kind == schema.KindVector {
 		e.buf.PutID(schema.VectorID)

@@ -1,0 +1,18 @@
+// Package runtime hosts tglua scripts: one gopher-lua VM bound to the
+// Telegram API, with its connection, its options and its lifecycle.
+//
+// A host brings its own connection (Options.Invoker, e.g. a gotd
+// telegram.Client) or lets the runtime dial one from Options.Dial. The
+// connection is made lazily, on the first method call, so a script that
+// never calls Telegram never connects, and nothing (no users.getUsers, no
+// updates.getState) is sent on a script's behalf at start-up.
+//
+// One goroutine at a time may use a Runtime: the one calling DoString,
+// DoFile or Call. Every entry point takes a context; cancelling it stops a
+// busy Lua loop and an in-flight RPC alike, and the call returns the
+// context's error.
+//
+// Values cross back to Go with the same exact-integer rule as TL longs:
+// integral numbers become int64, strings stay strings (a long beyond 2^53
+// arrives as a decimal string), tables become map[string]any or []any.
+package runtime

@@ -1,0 +1,182 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/tglua/tglua/luabind"
+)
+
+// Runtime is one Lua VM bound to the Telegram API.
+type Runtime struct {
+	opts    Options
+	L       *lua.LState
+	binding *luabind.Binding
+	conn    *conn // nil when the host brought its own invoker
+	closed  bool
+}
+
+// New creates a Runtime. It does not connect: the first method call does.
+func New(opts Options) (*Runtime, error) {
+	opts.setDefaults()
+	r := &Runtime{opts: opts}
+	r.L = lua.NewState(lua.Options{SkipOpenLibs: true})
+	openLibs(r.L, opts.Sandbox)
+	r.L.SetGlobal("print", r.L.NewFunction(r.print))
+
+	inv := opts.Invoker
+	if inv == nil {
+		r.conn = newConn(opts)
+		inv = r.conn
+	}
+	r.binding = luabind.Register(r.L, luabind.Options{
+		Invoker:   inv,
+		NoGlobals: opts.NoGlobals,
+	})
+	r.setArgs(opts.Args)
+	return r, nil
+}
+
+// State returns the Lua state, for hosts that add their own globals. Use it
+// only from the goroutine that calls the Runtime.
+func (r *Runtime) State() *lua.LState { return r.L }
+
+// SetGlobal sets a global variable in the script's environment.
+func (r *Runtime) SetGlobal(name string, v lua.LValue) { r.L.SetGlobal(name, v) }
+
+// Close stops the connection the runtime dialled, if any, and frees the VM.
+func (r *Runtime) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	if r.conn != nil {
+		r.conn.Close()
+	}
+	r.L.Close()
+	return nil
+}
+
+// DoString runs a chunk and returns what it returns, as Go values.
+func (r *Runtime) DoString(ctx context.Context, src string) ([]any, error) {
+	return r.run(ctx, func() (*lua.LFunction, error) { return r.L.LoadString(src) }, nil)
+}
+
+// DoFile runs a script file. A leading "#!" line is skipped.
+func (r *Runtime) DoFile(ctx context.Context, path string) ([]any, error) {
+	return r.run(ctx, func() (*lua.LFunction, error) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		return r.L.Load(strings.NewReader(skipShebang(string(data))), path)
+	}, r.scriptArgs())
+}
+
+// scriptArgs are the script's varargs (...): Args[1:].
+func (r *Runtime) scriptArgs() []lua.LValue {
+	if len(r.opts.Args) < 2 {
+		return nil
+	}
+	out := make([]lua.LValue, 0, len(r.opts.Args)-1)
+	for _, a := range r.opts.Args[1:] {
+		out = append(out, lua.LString(a))
+	}
+	return out
+}
+
+// skipShebang blanks a leading "#!" line, keeping line numbers.
+func skipShebang(src string) string {
+	if !strings.HasPrefix(src, "#!") {
+		return src
+	}
+	if i := strings.IndexByte(src, '\n'); i >= 0 {
+		return "--" + src[2:]
+	}
+	return ""
+}
+
+// Call calls a global Lua function with Go arguments and returns its results
+// as Go values.
+func (r *Runtime) Call(ctx context.Context, name string, args ...any) ([]any, error) {
+	return r.run(ctx, func() (*lua.LFunction, error) {
+		fn, ok := r.L.GetGlobal(name).(*lua.LFunction)
+		if !ok {
+			return nil, fmt.Errorf("call %s: not a function", name)
+		}
+		lvals := make([]lua.LValue, len(args))
+		for i, a := range args {
+			lvals[i] = ToLua(r.L, a)
+		}
+		return r.L.NewFunction(func(L *lua.LState) int {
+			L.Push(fn)
+			for _, v := range lvals {
+				L.Push(v)
+			}
+			L.Call(len(lvals), lua.MultRet)
+			return L.GetTop()
+		}), nil
+	}, nil)
+}
+
+// run loads a chunk and calls it under ctx, with a traceback on error.
+func (r *Runtime) run(ctx context.Context, load func() (*lua.LFunction, error), args []lua.LValue) (_ []any, err error) {
+	if r.closed {
+		return nil, errors.New("runtime is closed")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	fn, err := load()
+	if err != nil {
+		return nil, &Error{Message: err.Error(), Err: err}
+	}
+	L := r.L
+	L.SetContext(ctx)
+	defer L.RemoveContext()
+	top := L.GetTop()
+	L.Push(fn)
+	for _, a := range args {
+		L.Push(a)
+	}
+	if err := L.PCall(len(args), lua.MultRet, nil); err != nil {
+		L.SetTop(top)
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, cerr
+		}
+		return nil, scriptError(err)
+	}
+	n := L.GetTop() - top
+	out := make([]any, n)
+	for i := range n {
+		out[i] = ToGo(L.Get(top + 1 + i))
+	}
+	L.SetTop(top)
+	return out, nil
+}
+
+func (r *Runtime) print(L *lua.LState) int {
+	var b strings.Builder
+	for i := 1; i <= L.GetTop(); i++ {
+		if i > 1 {
+			b.WriteByte('\t')
+		}
+		b.WriteString(L.ToStringMeta(L.Get(i)).String())
+	}
+	b.WriteByte('\n')
+	_, _ = r.opts.Stdout.Write([]byte(b.String()))
+	return 0
+}
+
+func (r *Runtime) setArgs(args []string) {
+	t := r.L.CreateTable(len(args), 1)
+	for i, a := range args {
+		t.RawSetInt(i, lua.LString(a))
+	}
+	r.L.SetGlobal("arg", t)
+}
