@@ -294,9 +294,9 @@ func (b *Binding) Call(ctx context.Context, L *lua.LState, m *schema.Constructor
 	if err := b.opts.Invoker.Invoke(ctx, &req, &res); err != nil {
 		return nil, err
 	}
-	d := decoder{L: L, hook: b.opts.Hook, hot: b.hot}
-	buf := bin.Buffer{Buf: res.body}
-	v, err := d.value(&buf, m.Result)
+	d, buf := newDecoder(L, res.body)
+	d.hook, d.hot = b.opts.Hook, b.hot
+	v, err := d.value(buf, m.Result)
 	if err != nil {
 		var de *decodeError
 		if !errors.As(err, &de) {
@@ -337,15 +337,14 @@ func EncodeObject(t *lua.LTable) ([]byte, error) {
 
 // Decode decodes TL bytes of type t into a Lua value.
 func Decode(L *lua.LState, data []byte, t schema.TypeRef) (lua.LValue, error) {
-	d := decoder{L: L}
-	return d.value(&bin.Buffer{Buf: data}, t)
+	d, b := newDecoder(L, string(data))
+	return d.value(b, t)
 }
 
 // DecodeObject decodes one boxed object or method call (by its constructor
 // ID) into a table.
 func DecodeObject(L *lua.LState, data []byte) (*lua.LTable, error) {
-	d := decoder{L: L}
-	b := bin.Buffer{Buf: data}
+	d, b := newDecoder(L, string(data))
 	id, err := b.ID()
 	if err != nil {
 		return nil, err
@@ -354,7 +353,7 @@ func DecodeObject(L *lua.LState, data []byte) (*lua.LTable, error) {
 	if c == nil {
 		return nil, &decodeError{msg: "unknown constructor"}
 	}
-	return d.fields(&b, c)
+	return d.fields(b, c)
 }
 
 // MethodNames lists every callable method ("auth.sendInvites", ...), sorted.
@@ -385,11 +384,11 @@ func (r *request) Encode(b *bin.Buffer) error {
 func (r *request) TypeID() uint32 { return r.id }
 
 // result holds the raw answer until it is decoded on the Lua goroutine.
-type result struct{ body []byte }
+type result struct{ body string }
 
 // Decode implements bin.Decoder.
 func (r *result) Decode(b *bin.Buffer) error {
-	r.body = append(r.body[:0], b.Buf...)
+	r.body = string(b.Buf)
 	b.Skip(b.Len())
 	return nil
 }

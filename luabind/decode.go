@@ -3,6 +3,7 @@ package luabind
 import (
 	"fmt"
 	"strconv"
+	"unsafe"
 
 	"github.com/gotd/td/bin"
 	lua "github.com/yuin/gopher-lua"
@@ -20,6 +21,20 @@ type decoder struct {
 	L    *lua.LState
 	hook ObjectHook
 	hot  map[uint32]bool // constructor IDs the hook wants; nil: none
+	// src holds the same bytes as the buffer being decoded, as one string:
+	// decoded strings are substrings of it, so they cost no copy.
+	src string
+	// vals and idx are stacks of decoded fields, shared by nested objects.
+	vals []lua.LValue
+	idx  []int
+	slabs
+}
+
+// newDecoder decodes src; the returned buffer reads it and must never be
+// written to.
+func newDecoder(L *lua.LState, src string) (*decoder, *bin.Buffer) {
+	d := &decoder{L: L, src: src}
+	return d, &bin.Buffer{Buf: unsafe.Slice(unsafe.StringData(src), len(src))}
 }
 
 // decodeError is a malformed or unexpected server answer.
@@ -34,25 +49,21 @@ func (d *decoder) value(b *bin.Buffer, t schema.TypeRef) (lua.LValue, error) {
 		if err != nil {
 			return nil, err
 		}
-		return lua.LNumber(v), nil
+		return d.long(int64(v)), nil
 	case schema.KindLong:
 		v, err := b.Long()
 		if err != nil {
 			return nil, err
 		}
-		return LongValue(v), nil
+		return d.long(v), nil
 	case schema.KindDouble:
 		v, err := b.Double()
 		if err != nil {
 			return nil, err
 		}
-		return lua.LNumber(v), nil
+		return d.number(v), nil
 	case schema.KindString, schema.KindBytes:
-		v, err := b.String()
-		if err != nil {
-			return nil, err
-		}
-		return lua.LString(v), nil
+		return d.str(b)
 	case schema.KindInt128, schema.KindInt256:
 		size := 16
 		if t.Kind == schema.KindInt256 {
@@ -61,7 +72,7 @@ func (d *decoder) value(b *bin.Buffer, t schema.TypeRef) (lua.LValue, error) {
 		if b.Len() < size {
 			return nil, &decodeError{msg: "unexpected end of " + t.Kind.String()}
 		}
-		v := string(b.Buf[:size])
+		v := d.src[d.pos(b) : d.pos(b)+size]
 		b.Skip(size)
 		return lua.LString(v), nil
 	case schema.KindBool:
@@ -123,7 +134,12 @@ func (d *decoder) object(b *bin.Buffer) (lua.LValue, error) {
 // fields reads the fields of c into a new table with '_' set to its name.
 func (d *decoder) fields(b *bin.Buffer, c *schema.Constructor) (*lua.LTable, error) {
 	params := c.Params
-	tbl := newObjectTable(d.L, c)
+	base := len(d.vals)
+	defer func() {
+		clear(d.vals[base:])
+		d.vals = d.vals[:base]
+		d.idx = d.idx[:base]
+	}()
 	var flags [4]uint32
 	var flagPos [4]int8
 	nflags := 0
@@ -152,7 +168,8 @@ func (d *decoder) fields(b *bin.Buffer, c *schema.Constructor) (*lua.LTable, err
 				continue
 			}
 			if p.Type.Kind == schema.KindTrue {
-				tbl.RawSetString(p.Name, lua.LTrue)
+				d.vals = append(d.vals, lua.LTrue)
+				d.idx = append(d.idx, i)
 				continue
 			}
 		}
@@ -160,16 +177,45 @@ func (d *decoder) fields(b *bin.Buffer, c *schema.Constructor) (*lua.LTable, err
 		if err != nil {
 			return nil, err
 		}
-		tbl.RawSetString(p.Name, v)
+		d.vals = append(d.vals, v)
+		d.idx = append(d.idx, i)
 	}
+	tbl := objectTable(c, d.idx[base:], d.vals[base:])
 	if d.hot != nil && d.hot[c.ID] {
 		d.hook(c, tbl)
 	}
 	return tbl, nil
 }
 
-func newObjectTable(L *lua.LState, c *schema.Constructor) *lua.LTable {
-	tbl := L.CreateTable(0, len(c.Params)+1)
-	tbl.RawSetString("_", lua.LString(c.Name))
-	return tbl
+// pos is the offset of the buffer's read position in src.
+func (d *decoder) pos(b *bin.Buffer) int { return len(d.src) - len(b.Buf) }
+
+// str reads a TL string or bytes as a substring of src.
+func (d *decoder) str(b *bin.Buffer) (lua.LValue, error) {
+	buf := b.Buf
+	if len(buf) < 1 {
+		return nil, &decodeError{msg: "unexpected end of string"}
+	}
+	n, header := int(buf[0]), 1
+	if n == 254 {
+		if len(buf) < 4 {
+			return nil, &decodeError{msg: "unexpected end of string"}
+		}
+		n, header = int(buf[1])|int(buf[2])<<8|int(buf[3])<<16, 4
+	}
+	total := header + n
+	if pad := total % 4; pad != 0 {
+		total += 4 - pad
+	}
+	if len(buf) < total {
+		return nil, &decodeError{msg: "unexpected end of string"}
+	}
+	start := d.pos(b) + header
+	b.Skip(total)
+	if n == 0 {
+		return emptyString, nil
+	}
+	return d.string(d.src[start : start+n]), nil
 }
+
+var emptyString lua.LValue = lua.LString("")

@@ -1,0 +1,201 @@
+package luabind
+
+import (
+	"reflect"
+	"sync"
+	"unsafe"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/tglua/tglua/luabind/schema"
+)
+
+// Decoded objects are built in one step: gopher-lua's RawSetString grows a
+// key list and an index map one field at a time, and boxes each key twice,
+// which made decoding allocation-bound. When the layout of lua.LTable is the
+// one this file mirrors (checked once, by reflection), tables are filled
+// directly with exact capacities and shared, pre-boxed keys; otherwise
+// RawSetString is used, and only speed differs.
+
+// ltable mirrors lua.LTable of gopher-lua v1.1.2.
+type ltable struct {
+	Metatable lua.LValue
+	array     []lua.LValue
+	dict      map[lua.LValue]lua.LValue
+	strdict   map[string]lua.LValue
+	keys      []lua.LValue
+	k2i       map[lua.LValue]int
+}
+
+var fastTables = func() bool {
+	want := reflect.TypeOf(ltable{})
+	got := reflect.TypeOf(lua.LTable{})
+	if want.Size() != got.Size() || want.NumField() != got.NumField() {
+		return false
+	}
+	for i := 0; i < want.NumField(); i++ {
+		w, g := want.Field(i), got.Field(i)
+		if w.Name != g.Name || w.Type != g.Type || w.Offset != g.Offset {
+			return false
+		}
+	}
+	return true
+}()
+
+// boxed are the pre-boxed Lua keys of one constructor: "_" first, then its
+// parameter names; and its name as a value.
+type boxed struct {
+	keys []lua.LValue
+	name lua.LValue
+}
+
+var boxes sync.Map // *schema.Constructor -> *boxed
+
+func boxesOf(c *schema.Constructor) *boxed {
+	if b, ok := boxes.Load(c); ok {
+		return b.(*boxed)
+	}
+	b := &boxed{keys: make([]lua.LValue, len(c.Params)+1), name: lua.LString(c.Name)}
+	b.keys[0] = lua.LString("_")
+	for i := range c.Params {
+		b.keys[i+1] = lua.LString(c.Params[i].Name)
+	}
+	boxes.Store(c, b)
+	return b
+}
+
+// objectTable builds the table of a decoded object. idx[i] is the parameter
+// index of vals[i]; '_' is added first.
+func objectTable(c *schema.Constructor, idx []int, vals []lua.LValue) *lua.LTable {
+	bx := boxesOf(c)
+	n := len(vals) + 1
+	if !fastTables {
+		t := &lua.LTable{Metatable: lua.LNil}
+		t.RawSetString("_", bx.name)
+		for i, v := range vals {
+			t.RawSetString(c.Params[idx[i]].Name, v)
+		}
+		return t
+	}
+	t := allocTable(n)
+	t.Metatable = lua.LNil
+	t.strdict = make(map[string]lua.LValue, n)
+	t.k2i = make(map[lua.LValue]int, n)
+	t.keys[0] = bx.keys[0]
+	t.k2i[bx.keys[0]] = 0
+	t.strdict["_"] = bx.name
+	for i, v := range vals {
+		k := bx.keys[idx[i]+1]
+		t.keys[i+1] = k
+		t.k2i[k] = i + 1
+		t.strdict[c.Params[idx[i]].Name] = v
+	}
+	return (*lua.LTable)(unsafe.Pointer(t))
+}
+
+// allocTable allocates a table and its key list together, in one
+// allocation for the common sizes.
+func allocTable(n int) *ltable {
+	switch {
+	case n <= 4:
+		x := &struct {
+			t ltable
+			k [4]lua.LValue
+		}{}
+		x.t.keys = x.k[:n]
+		return &x.t
+	case n <= 8:
+		x := &struct {
+			t ltable
+			k [8]lua.LValue
+		}{}
+		x.t.keys = x.k[:n]
+		return &x.t
+	case n <= 16:
+		x := &struct {
+			t ltable
+			k [16]lua.LValue
+		}{}
+		x.t.keys = x.k[:n]
+		return &x.t
+	default:
+		return &ltable{keys: make([]lua.LValue, n)}
+	}
+}
+
+// smallInts are pre-boxed Lua numbers for common small integers (offsets,
+// lengths, counts, small ids), so decoding them allocates nothing.
+var smallInts = func() []lua.LValue {
+	out := make([]lua.LValue, smallMax-smallMin+1)
+	for i := range out {
+		out[i] = lua.LNumber(smallMin + i)
+	}
+	return out
+}()
+
+const (
+	smallMin = -16
+	smallMax = 1023
+)
+
+// long converts a TL int or long with the exact rule of LongValue.
+func (s *slabs) long(v int64) lua.LValue {
+	if v >= smallMin && v <= smallMax {
+		return smallInts[v-smallMin]
+	}
+	if v >= -maxExact && v <= maxExact {
+		return s.number(float64(v))
+	}
+	return LongValue(v)
+}
+
+// Boxing: storing a float64 or a string in an lua.LValue interface costs an
+// allocation per value. The decoder instead keeps values in slabs and points
+// interface values at slab elements, one allocation per 64 values. The
+// interface words are built exactly as Go builds them (an itab pointer and a
+// pointer to an immutable value); nothing ever writes through them.
+
+type iface struct {
+	tab  unsafe.Pointer
+	data unsafe.Pointer
+}
+
+var (
+	numTab = func() unsafe.Pointer {
+		var v lua.LValue = lua.LNumber(1)
+		return (*iface)(unsafe.Pointer(&v)).tab
+	}()
+	strTab = func() unsafe.Pointer {
+		var v lua.LValue = lua.LString("x")
+		return (*iface)(unsafe.Pointer(&v)).tab
+	}()
+)
+
+const slabSize = 64
+
+type slabs struct {
+	nums []lua.LNumber
+	strs []lua.LString
+}
+
+func (s *slabs) number(f float64) lua.LValue {
+	if len(s.nums) == cap(s.nums) {
+		s.nums = make([]lua.LNumber, 0, slabSize)
+	}
+	s.nums = append(s.nums, lua.LNumber(f))
+	var v lua.LValue
+	w := (*iface)(unsafe.Pointer(&v))
+	w.tab, w.data = numTab, unsafe.Pointer(&s.nums[len(s.nums)-1])
+	return v
+}
+
+func (s *slabs) string(str string) lua.LValue {
+	if len(s.strs) == cap(s.strs) {
+		s.strs = make([]lua.LString, 0, slabSize)
+	}
+	s.strs = append(s.strs, lua.LString(str))
+	var v lua.LValue
+	w := (*iface)(unsafe.Pointer(&v))
+	w.tab, w.data = strTab, unsafe.Pointer(&s.strs[len(s.strs)-1])
+	return v
+}
