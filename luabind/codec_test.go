@@ -1,0 +1,218 @@
+package luabind_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/gotd/td/bin"
+	"github.com/gotd/td/tg"
+	"github.com/gotd/td/tgerr"
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/tglua/tglua/luabind"
+	"github.com/tglua/tglua/luabind/schema"
+)
+
+func TestLongRule(t *testing.T) {
+	for _, v := range []int64{0, 1, -1, 1 << 53, -(1 << 53), 1<<53 + 1, -(1<<53 + 1), 1<<63 - 1, -1 << 63} {
+		lv := luabind.LongValue(v)
+		_, isNum := lv.(lua.LNumber)
+		if wantNum := v >= -(1<<53) && v <= 1<<53; isNum != wantNum {
+			t.Errorf("%d became %s", v, lv.Type())
+		}
+		back, ok := luabind.ToLong(lv)
+		if !ok || back != v {
+			t.Errorf("%d -> %v -> %d, %v", v, lv, back, ok)
+		}
+	}
+	for _, bad := range []lua.LValue{lua.LNumber(1.5), lua.LNumber(1 << 60), lua.LString("1e3"), lua.LString(" 1"), lua.LString("9223372036854775808"), lua.LTrue, lua.LNil} {
+		if _, ok := luabind.ToLong(bad); ok {
+			t.Errorf("%v accepted as long", bad)
+		}
+	}
+}
+
+func encode(t *testing.T, method, src string) ([]byte, error) {
+	t.Helper()
+	L := lua.NewState()
+	defer L.Close()
+	return luabind.Encode(schema.ByName(method), luaTable(t, L, "return "+src))
+}
+
+func TestEncodeShapes(t *testing.T) {
+	// A constructor name string for a field-less constructor.
+	out, err := encode(t, "users.getUsers", `{id={'inputUserSelf'}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r tg.UsersGetUsersRequest
+	if err := r.Decode(&bin.Buffer{Buf: out}); err != nil || len(r.ID) != 1 {
+		t.Fatalf("%v %v", err, r.ID)
+	}
+	if _, ok := r.ID[0].(*tg.InputUserSelf); !ok {
+		t.Fatalf("got %T", r.ID[0])
+	}
+
+	// '_' omitted for a type with one constructor (InputContact).
+	out, err = encode(t, "contacts.importContacts", `{contacts={{client_id=1, phone='+1', first_name='A', last_name=''}}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ic tg.ContactsImportContactsRequest
+	if err := ic.Decode(&bin.Buffer{Buf: out}); err != nil || len(ic.Contacts) != 1 {
+		t.Fatalf("%v %v", err, ic.Contacts)
+	}
+
+	// random_id vector filled per message id when forwarding.
+	out, err = encode(t, "messages.forwardMessages", `{from_peer='inputPeerSelf', to_peer='inputPeerSelf', id={1,2,3}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fw tg.MessagesForwardMessagesRequest
+	if err := fw.Decode(&bin.Buffer{Buf: out}); err != nil {
+		t.Fatal(err)
+	}
+	if len(fw.RandomID) != 3 || fw.RandomID[0] == fw.RandomID[1] {
+		t.Fatalf("random ids %v", fw.RandomID)
+	}
+
+	// An optional Bool set to false still sets its flag.
+	out, err = encode(t, "account.updateNotifySettings", `{peer={_='inputNotifyPeer', peer='inputPeerSelf'}, settings={silent=false}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ns tg.AccountUpdateNotifySettingsRequest
+	if err := ns.Decode(&bin.Buffer{Buf: out}); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := ns.Settings.GetSilent(); !ok || v {
+		t.Fatalf("silent = %v, %v", v, ok)
+	}
+
+	// int128/int256 need exact lengths.
+	if _, err := encode(t, "phone.joinGroupCall", `{call={_='inputGroupCall', id=1, access_hash=1}, join_as='inputPeerSelf', params={data='{}'}, public_key='short', block=''}`); err == nil ||
+		!strings.Contains(err.Error(), "phone.joinGroupCall: public_key: int256 expected (a string of 32 bytes), got string of 5 bytes") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+type fakeResolver struct{ asked []string }
+
+func (f *fakeResolver) Resolve(_ context.Context, want string, v lua.LValue) (lua.LValue, error) {
+	f.asked = append(f.asked, want+":"+v.String())
+	if v.String() == "@nobody" {
+		return nil, errors.New("peer @nobody: not found")
+	}
+	t := &lua.LTable{Metatable: lua.LNil}
+	t.RawSetString("_", lua.LString("inputPeerUser"))
+	t.RawSetString("user_id", lua.LNumber(5))
+	t.RawSetString("access_hash", lua.LString("-7546723456789012345"))
+	return t, nil
+}
+
+type recordInvoker struct{ sent [][]byte }
+
+func (r *recordInvoker) Invoke(_ context.Context, in bin.Encoder, out bin.Decoder) error {
+	var b bin.Buffer
+	if err := in.Encode(&b); err != nil {
+		return err
+	}
+	r.sent = append(r.sent, append([]byte(nil), b.Buf...))
+	res := bin.Buffer{}
+	res.PutID(schema.BoolTrueID)
+	return out.Decode(&res)
+}
+
+func TestResolverAndErrorsInLua(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	res := &fakeResolver{}
+	inv := &recordInvoker{}
+	luabind.Register(L, luabind.Options{Invoker: inv, Resolver: res})
+	err := L.DoString(`
+		assert(messages.setTyping{peer='@ann', action='sendMessageTypingAction'} == true)
+		local ok, e = pcall(messages.setTyping, {peer='@nobody', action='sendMessageTypingAction'})
+		assert(not ok and e:find('messages.setTyping: peer: peer @nobody: not found', 1, true), e)
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.asked) != 2 || res.asked[0] != "InputPeer:@ann" {
+		t.Fatalf("resolver asked %v", res.asked)
+	}
+	if len(inv.sent) != 1 {
+		t.Fatalf("%d requests sent", len(inv.sent))
+	}
+	var st tg.MessagesSetTypingRequest
+	if err := st.Decode(&bin.Buffer{Buf: inv.sent[0]}); err != nil {
+		t.Fatal(err)
+	}
+	if p := st.Peer.(*tg.InputPeerUser); p.AccessHash != -7546723456789012345 {
+		t.Fatalf("peer %+v", p)
+	}
+}
+
+type errInvoker struct{ err error }
+
+func (e errInvoker) Invoke(context.Context, bin.Encoder, bin.Decoder) error { return e.err }
+
+func TestErrorValues(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	luabind.Register(L, luabind.Options{Invoker: errInvoker{tgerr.New(420, "FLOOD_WAIT_30")}})
+	if err := L.DoString(`
+		local ok, e = pcall(help.getConfig)
+		assert(not ok)
+		assert(e.code == 420 and e.type == 'FLOOD_WAIT' and e.argument == 30 and e.method == 'help.getConfig', tostring(e))
+		assert(tostring(e) == 'help.getConfig: rpc error 420: FLOOD_WAIT_30', tostring(e))
+		err_value = e
+	`); err != nil {
+		t.Fatal(err)
+	}
+	e, ok := luabind.ErrorFromValue(L.GetGlobal("err_value"))
+	if !ok || e.Code != 420 || e.Argument != 30 || !e.HasArg || e.Method != "help.getConfig" {
+		t.Fatalf("ErrorFromValue = %+v, %v", e, ok)
+	}
+
+	L2 := lua.NewState()
+	defer L2.Close()
+	luabind.Register(L2, luabind.Options{Invoker: errInvoker{context.DeadlineExceeded}})
+	if err := L2.DoString(`
+		local ok, e = pcall(help.getConfig)
+		assert(e.type == 'TIMEOUT' and e.code == nil and tostring(e) == 'help.getConfig: context deadline exceeded', tostring(e))
+	`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// panicInvoker proves a panic inside a call becomes a Lua error.
+type panicInvoker struct{}
+
+func (panicInvoker) Invoke(context.Context, bin.Encoder, bin.Decoder) error { panic("boom") }
+
+func TestPanicBecomesLuaError(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	luabind.Register(L, luabind.Options{Invoker: panicInvoker{}})
+	if err := L.DoString(`
+		local ok, e = pcall(help.getConfig)
+		assert(not ok and e.type == 'INTERNAL' and tostring(e):find('boom'), tostring(e))
+	`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestGarbageAnswersAreErrors(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	for _, data := range [][]byte{nil, {1, 2}, {0x15, 0xc4, 0xb5, 0x1c, 0xff, 0xff, 0xff, 0x7f}} {
+		if _, err := luabind.Decode(L, data, schema.ByName("photos.deletePhotos").Result); err == nil {
+			t.Errorf("%x decoded", data)
+		}
+		if _, err := luabind.Decode(L, data, schema.ByName("messages.getHistory").Result); err == nil {
+			t.Errorf("%x decoded", data)
+		}
+	}
+}
