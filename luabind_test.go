@@ -139,7 +139,7 @@ func TestE2ERPCErrorCaughtByPcall(t *testing.T) {
 		return tgerr.New(400, "MESSAGE_EMPTY")
 	})
 	e.handle(tg.MessagesSendMessageRequestTypeID, func(srv *tgtest.Server, req *tgtest.Request) error {
-		return tgerr.New(420, "FLOOD_WAIT_23")
+		return tgerr.New(420, "FLOOD_WAIT_600") // above the wait threshold: raised at once
 	})
 	out := e.do(`
 		local ok, e = pcall(auth.sendInvites, {phone_numbers={'+1'}, message=''})
@@ -148,7 +148,7 @@ func TestE2ERPCErrorCaughtByPcall(t *testing.T) {
 		       ok2, f.code, f.type, f.argument, tostring(f)`)
 	want := []any{false, int64(400), "MESSAGE_EMPTY", "MESSAGE_EMPTY", nil, "auth.sendInvites",
 		"auth.sendInvites: rpc error 400: MESSAGE_EMPTY",
-		false, int64(420), "FLOOD_WAIT", int64(23), "messages.sendMessage: rpc error 420: FLOOD_WAIT_23"}
+		false, int64(420), "FLOOD_WAIT", int64(600), "messages.sendMessage: rpc error 420: FLOOD_WAIT_600"}
 	assertValues(t, out, want)
 
 	// Uncaught, it reaches Go as a structured error with a traceback.

@@ -58,8 +58,10 @@ type Options struct {
 	HookIDs []uint32
 	// NoGlobals registers the namespaces only under the `tg` table.
 	NoGlobals bool
-	// Split, if set, applies to methods that send a long message; see
-	// Splitter.
+	// Split turns calls with long messages into several calls; see
+	// Splitter. When nil, the default splits the `message` of SplitMethods
+	// at the limit (split.limit, the server's message_length_max, or 4096
+	// UTF-16 units) and installs the `split` global.
 	Split Splitter
 }
 
@@ -75,7 +77,9 @@ type Binding struct {
 	opts    Options
 	ns      map[*lua.LTable]string
 	methods map[*lua.LFunction]*schema.Constructor
-	hot     map[uint32]bool
+	hot     map[uint32]bool // IDs the hook sees: the host's and config
+	userHot map[uint32]bool // IDs the host's hook asked for
+	split   *messageSplitter
 	tg      *lua.LTable
 }
 
@@ -88,11 +92,18 @@ func Register(L *lua.LState, opts Options) *Binding {
 		ns:      make(map[*lua.LTable]string, len(schema.Namespaces())+1),
 		methods: map[*lua.LFunction]*schema.Constructor{},
 	}
-	if opts.Hook != nil && len(opts.HookIDs) > 0 {
-		b.hot = make(map[uint32]bool, len(opts.HookIDs))
+	b.hot = map[uint32]bool{}
+	if opts.Hook != nil {
+		b.userHot = make(map[uint32]bool, len(opts.HookIDs))
 		for _, id := range opts.HookIDs {
 			b.hot[id] = true
+			b.userHot[id] = true
 		}
+	}
+	if opts.Split == nil {
+		b.split = registerSplit(L)
+		b.opts.Split = b.split
+		b.hot[configID] = true
 	}
 	mt := L.CreateTable(0, 1)
 	mt.RawSetString("__index", L.NewFunction(b.index))
@@ -111,6 +122,16 @@ func Register(L *lua.LState, opts Options) *Binding {
 	}
 	L.SetGlobal("tg", b.tg)
 	return b
+}
+
+// hook dispatches decoded objects to the splitter and the host's hook.
+func (b *Binding) hook(c *schema.Constructor, t *lua.LTable) {
+	if c.ID == configID && b.split != nil {
+		b.split.observe(t)
+	}
+	if b.userHot[c.ID] {
+		b.opts.Hook(c, t)
+	}
 }
 
 // SetInvoker replaces the invoker, e.g. once the runtime has connected.
@@ -295,7 +316,9 @@ func (b *Binding) Call(ctx context.Context, L *lua.LState, m *schema.Constructor
 		return nil, err
 	}
 	d, buf := newDecoder(L, res.body)
-	d.hook, d.hot = b.opts.Hook, b.hot
+	if len(b.hot) > 0 {
+		d.hook, d.hot = b.hook, b.hot
+	}
 	v, err := d.value(buf, m.Result)
 	if err != nil {
 		var de *decodeError

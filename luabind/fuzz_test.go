@@ -105,7 +105,18 @@ func (g *tableGen) object(depth int) *lua.LTable {
 		t.RawSetString(g.word(), g.value(depth))
 	}
 	if g.next()%7 == 0 {
-		t.RawSet(g.value(depth+5), g.value(depth+5)) // odd keys
+		// Odd keys: numbers, booleans, tables. (Keys stay small: gopher-lua
+		// grows the array part up to any integer key below 2^26.)
+		var k lua.LValue
+		switch g.next() % 3 {
+		case 0:
+			k = lua.LNumber(int(g.next()%16) - 4)
+		case 1:
+			k = lua.LTrue
+		default:
+			k = g.L.NewTable()
+		}
+		t.RawSet(k, g.value(depth+5))
 	}
 	return t
 }
