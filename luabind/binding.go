@@ -103,7 +103,6 @@ func Register(L *lua.LState, opts Options) *Binding {
 	if opts.Split == nil {
 		b.split = registerSplit(L)
 		b.opts.Split = b.split
-		b.hot[configID] = true
 	}
 	mt := L.CreateTable(0, 1)
 	mt.RawSetString("__index", L.NewFunction(b.index))
@@ -126,7 +125,7 @@ func Register(L *lua.LState, opts Options) *Binding {
 
 // hook dispatches decoded objects to the splitter and the host's hook.
 func (b *Binding) hook(c *schema.Constructor, t *lua.LTable) {
-	if c.ID == configID && b.split != nil {
+	if b.split != nil && c.ID == configID() {
 		b.split.observe(t)
 	}
 	if b.userHot[c.ID] {
@@ -314,6 +313,12 @@ func (b *Binding) Call(ctx context.Context, L *lua.LState, m *schema.Constructor
 	var res result
 	if err := b.opts.Invoker.Invoke(ctx, &req, &res); err != nil {
 		return nil, err
+	}
+	if b.split != nil && !b.split.watching {
+		// Watch config answers for message_length_max. Done here, not in
+		// Register, because the ID lookup builds the schema index.
+		b.hot[configID()] = true
+		b.split.watching = true
 	}
 	d, buf := newDecoder(L, res.body)
 	if len(b.hot) > 0 {

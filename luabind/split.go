@@ -2,6 +2,7 @@ package luabind
 
 import (
 	"math"
+	"sync"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -23,10 +24,13 @@ var SplitMethods = map[string]bool{
 // answer, or 4096 UTF-16 code units.
 type messageSplitter struct {
 	configLimit int // from a decoded config object; 0 when unseen
+	watching    bool
 	global      *lua.LTable
 }
 
-var configID = schema.ByName("config").ID
+// configID is the ID of the config constructor, looked up on first use so
+// that package initialisation builds no schema index.
+var configID = sync.OnceValue(func() uint32 { return schema.ByName("config").ID })
 
 func (s *messageSplitter) limit() int {
 	if n, ok := s.global.RawGetString("limit").(lua.LNumber); ok && n >= 1 && n <= math.MaxInt32 {

@@ -11,7 +11,6 @@
 package schema
 
 import (
-	"sort"
 	"strings"
 	"sync"
 )
@@ -138,8 +137,7 @@ type index struct {
 	byID       map[uint32]*Constructor
 	byName     map[string]*Constructor
 	typeByName map[string]uint16
-	namespaces []string
-	methods    map[string][]*Constructor // namespace -> methods, sorted by name
+	methods    map[string][]*Constructor // namespace -> methods, in schema order
 }
 
 var (
@@ -159,16 +157,12 @@ func getIndex() *index {
 			idx.byName[c.Name] = c
 			if c.Method {
 				ns := c.Namespace()
-				if _, ok := idx.methods[ns]; !ok && ns != "" {
-					idx.namespaces = append(idx.namespaces, ns)
-				}
 				idx.methods[ns] = append(idx.methods[ns], c)
 			}
 		}
 		for i := range types {
 			idx.typeByName[types[i].Name] = uint16(i)
 		}
-		sort.Strings(idx.namespaces)
 	})
 	return &idx
 }
@@ -197,9 +191,10 @@ func TypeByName(name string) (*Type, bool) {
 	return &types[i], true
 }
 
-// Namespaces returns the method namespaces ("account", "auth", ...) in
-// order, without the empty namespace.
-func Namespaces() []string { return getIndex().namespaces }
+// Namespaces returns the method namespaces ("account", "auth", ...),
+// sorted, without the empty namespace. It needs no index: registering the
+// namespaces in a VM costs no lookup maps.
+func Namespaces() []string { return namespaces }
 
 // Methods returns the methods of a namespace ("" for methods without one),
 // in schema order. Wrappers such as invokeWithLayer are not part of the table.

@@ -4,6 +4,8 @@ package schema
 
 const layer = 229
 
+var namespaces = []string{"account", "aicompose", "auth", "bots", "channels", "chatlists", "communities", "contacts", "ephemeral", "folders", "fragment", "help", "langpack", "messages", "payments", "phone", "photos", "premium", "smsjobs", "stats", "stickers", "stories", "test", "updates", "upload", "users"}
+
 var types = []Type{
 	{Name: "Bool", Constructors: []uint16{0, 1}},
 	{Name: "True", Constructors: []uint16{2}},
