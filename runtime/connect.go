@@ -19,77 +19,153 @@ import (
 )
 
 // conn is a gotd client dialled on first use and kept running in the
-// background until Close.
+// background until Close. Enabling updates restarts it with updates on; the
+// session storage (and so the auth key) is kept across the restart.
 type conn struct {
 	opts Options
 
-	once   sync.Once
-	ready  chan struct{} // closed when the client is usable or has failed
-	err    error         // why it failed; read after ready
-	client *telegram.Client
-	cancel context.CancelFunc
-	done   chan struct{} // closed when the client goroutine ends
+	mu      sync.Mutex
+	cur     *dialRun               // the running client; nil before first use
+	updates telegram.UpdateHandler // non-nil once updates are enabled
+	onReady func(ctx context.Context, client *telegram.Client)
+	onFail  func(err error) // the client with updates stopped by itself
+	closed  bool
+}
+
+// dialRun is one run of a gotd client.
+type dialRun struct {
+	ready   chan struct{} // closed when the client is usable or has failed
+	err     error         // why it failed; read after ready
+	client  *telegram.Client
+	updates telegram.UpdateHandler // what RPC results that carry updates feed
+	cancel  context.CancelFunc
+	done    chan struct{} // closed when the client goroutine ends
 }
 
 func newConn(opts Options) *conn {
-	return &conn{opts: opts, ready: make(chan struct{}), done: make(chan struct{})}
+	if opts.Dial.Session == nil {
+		// One in-memory session for every run, so a restart keeps the key.
+		opts.Dial.Session = &session.StorageMemory{}
+	}
+	return &conn{opts: opts}
 }
 
 // Invoke implements luabind.Invoker: it connects on first use.
 func (c *conn) Invoke(ctx context.Context, input bin.Encoder, output bin.Decoder) error {
-	c.once.Do(c.start)
+	run := c.current()
 	select {
-	case <-c.ready:
+	case <-run.ready:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	if c.err != nil {
-		return c.err
+	if run.err != nil {
+		return run.err
 	}
-	return c.client.Invoke(ctx, input, output)
+	if run.updates == nil {
+		return run.client.Invoke(ctx, input, output)
+	}
+	return invokeFeeding(ctx, run.client, run.updates, input, output)
 }
 
-func (c *conn) start() {
-	client, err := newClient(c.opts)
-	if err != nil {
-		c.err = err
-		close(c.ready)
-		close(c.done)
-		return
+// current returns the running client, starting it if needed.
+func (c *conn) current() *dialRun {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cur == nil {
+		c.cur = c.start()
 	}
-	c.client = client
+	return c.cur
+}
+
+// enableUpdates makes the client receive updates and pass them to h, and
+// calls onReady in the client's context once it is connected, or onFail if
+// it cannot connect or stops by itself. A client already running without
+// updates is restarted.
+func (c *conn) enableUpdates(h telegram.UpdateHandler, onReady func(ctx context.Context, client *telegram.Client), onFail func(error)) {
+	c.mu.Lock()
+	old := c.cur
+	c.cur, c.updates, c.onReady, c.onFail = nil, h, onReady, onFail
+	c.mu.Unlock()
+	if old != nil {
+		old.stop()
+	}
+	c.current()
+}
+
+func (c *conn) start() *dialRun {
+	run := &dialRun{ready: make(chan struct{}), done: make(chan struct{}), updates: c.updates}
+	if c.closed {
+		run.err = errors.New("connection closed")
+		close(run.ready)
+		close(run.done)
+		return run
+	}
+	client, err := newClient(c.opts, c.updates)
+	if err != nil {
+		run.err = err
+		close(run.ready)
+		close(run.done)
+		if c.onFail != nil {
+			c.onFail(err)
+		}
+		return run
+	}
+	run.client = client
 	ctx, cancel := context.WithCancel(context.Background())
-	c.cancel = cancel
+	run.cancel = cancel
+	onReady, onFail := c.onReady, c.onFail
 	go func() {
-		defer close(c.done)
+		defer close(run.done)
 		err := client.Run(ctx, func(ctx context.Context) error {
-			close(c.ready)
+			close(run.ready)
+			if onReady != nil {
+				onReady(ctx, client)
+			}
 			<-ctx.Done()
 			return nil
 		})
 		select {
-		case <-c.ready:
+		case <-run.ready:
 		default:
 			if err == nil {
 				err = errors.New("connection closed")
 			}
-			c.err = errors.Wrap(err, "connect")
-			close(c.ready)
+			run.err = errors.Wrap(err, "connect")
+			close(run.ready)
+		}
+		if onFail != nil && ctx.Err() == nil {
+			if err == nil {
+				err = errors.New("connection closed")
+			}
+			onFail(errors.Wrap(err, "connect"))
 		}
 	}()
+	return run
 }
 
-// Close stops the client, if it was started.
-func (c *conn) Close() {
-	c.once.Do(func() { close(c.ready); close(c.done) })
-	if c.cancel != nil {
-		c.cancel()
+// stop stops the client and waits for it.
+func (r *dialRun) stop() {
+	if r.cancel != nil {
+		r.cancel()
 	}
-	<-c.done
+	<-r.done
 }
 
-// newClient builds the gotd client described by opts.Dial.
-func newClient(opts Options) (*telegram.Client, error) {
+// Close stops the client, if it was started. Later calls fail.
+func (c *conn) Close() {
+	c.mu.Lock()
+	run := c.cur
+	c.closed = true
+	c.cur = nil
+	c.mu.Unlock()
+	if run != nil {
+		run.stop()
+	}
+}
+
+// newClient builds the gotd client described by opts.Dial. Without an
+// update handler it subscribes to nothing.
+func newClient(opts Options, updates telegram.UpdateHandler) (*telegram.Client, error) {
 	d := opts.Dial
 	storage := d.Session
 	if storage == nil {
@@ -99,10 +175,11 @@ func newClient(opts Options) (*telegram.Client, error) {
 		SessionStorage: storage,
 		Logger:         opts.Logger,
 		DC:             d.DC,
-		// No update subscription at start-up: gotd would otherwise call
-		// users.getUsers(self) on connect. Scripts that handle updates
-		// reconnect with updates on.
-		NoUpdates: true,
+		// No update subscription until a script registers a handler: gotd
+		// would otherwise call users.getUsers(self) on connect. Scripts that
+		// handle updates reconnect with updates on (conn.enableUpdates).
+		NoUpdates:     updates == nil,
+		UpdateHandler: updates,
 	}
 	if d.Server != "" {
 		host, portStr, err := net.SplitHostPort(d.Server)

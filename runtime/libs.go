@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -9,6 +10,19 @@ import (
 func stringOf(v any) string { return fmt.Sprint(v) }
 
 // openLibs opens the standard libraries the sandbox level allows.
+//
+// SandboxStrict keeps base, string, table, math and coroutine, and os.time,
+// os.clock and os.date. It leaves out io, the rest of os, debug, channel,
+// package, dofile, loadfile, module, collectgarbage (a full GC of the host
+// process), _printregs (writes to the real stdout) and string.dump; require
+// stays as a function that fails with a clear message. load and loadstring
+// compile source text only (gopher-lua has no bytecode loader) and reach no
+// file.
+//
+// At every level load also takes a string, as in Lua 5.2 (load(s [,
+// chunkname])), and coroutine.resume and coroutine.wrap run the coroutine under
+// the resumer's context (see bindCoroutines), so that cancellation and the
+// step budget reach code running in coroutines.
 func openLibs(L *lua.LState, sb Sandbox) {
 	open := func(name string, fn lua.LGFunction) {
 		L.Push(L.NewFunction(fn))
@@ -26,6 +40,8 @@ func openLibs(L *lua.LState, sb Sandbox) {
 		open(lua.DebugLibName, lua.OpenDebug)
 		open(lua.ChannelLibName, lua.OpenChannel)
 		open(lua.CoroutineLibName, lua.OpenCoroutine)
+		bindCoroutines(L)
+		bindLoad(L)
 		return
 	}
 	open(lua.BaseLibName, lua.OpenBase)
@@ -33,17 +49,61 @@ func openLibs(L *lua.LState, sb Sandbox) {
 	open(lua.StringLibName, lua.OpenString)
 	open(lua.MathLibName, lua.OpenMath)
 	open(lua.CoroutineLibName, lua.OpenCoroutine)
-	for _, name := range []string{"dofile", "loadfile", "require", "module", "collectgarbage"} {
+	bindCoroutines(L)
+	bindLoad(L)
+	for _, name := range []string{"dofile", "loadfile", "module", "collectgarbage", "_printregs"} {
 		L.SetGlobal(name, lua.LNil)
 	}
-	// load and loadstring take source text only: bytecode cannot be made
-	// in gopher-lua, and no loader reaches the disk.
+	L.SetGlobal("require", L.NewFunction(func(L *lua.LState) int {
+		L.RaiseError("require: module loading is disabled in the strict sandbox")
+		return 0
+	}))
+	if str, ok := L.GetGlobal("string").(*lua.LTable); ok {
+		str.RawSetString("dump", lua.LNil)
+	}
+
+	// os: the clock and date functions only. The full table is also dropped
+	// from the registry's _LOADED, where OpenOs put it.
 	open(lua.OsLibName, lua.OpenOs)
-	osT := L.GetGlobal("os").(*lua.LTable)
+	full, _ := L.GetGlobal("os").(*lua.LTable)
 	safe := L.CreateTable(0, 3)
-	for _, name := range []string{"time", "clock", "date"} {
-		safe.RawSetString(name, osT.RawGetString(name))
+	if full != nil {
+		for _, name := range []string{"time", "clock", "date"} {
+			safe.RawSetString(name, full.RawGetString(name))
+		}
 	}
 	L.SetGlobal("os", safe)
-	L.SetField(L.Get(lua.RegistryIndex), "_LOADED", L.CreateTable(0, 0))
+	if loaded, ok := L.GetField(L.Get(lua.RegistryIndex), "_LOADED").(*lua.LTable); ok {
+		loaded.RawSetString("os", safe)
+	}
+}
+
+// bindLoad lets load take a source string as well as a reader function.
+// Binary chunks are refused with a clear message (gopher-lua has no
+// bytecode loader at all).
+func bindLoad(L *lua.LState) {
+	fn, ok := L.GetGlobal("load").(*lua.LFunction)
+	if !ok || !fn.IsG {
+		return
+	}
+	load := fn.GFunction
+	L.SetGlobal("load", L.NewFunction(func(L *lua.LState) int {
+		src, ok := L.Get(1).(lua.LString)
+		if !ok {
+			return load(L)
+		}
+		if strings.HasPrefix(string(src), "\x1b") {
+			L.Push(lua.LNil)
+			L.Push(lua.LString("load: binary chunks are not supported"))
+			return 2
+		}
+		chunk, err := L.Load(strings.NewReader(string(src)), L.OptString(2, "<string>"))
+		if err != nil {
+			L.Push(lua.LNil)
+			L.Push(lua.LString(err.Error()))
+			return 2
+		}
+		L.Push(chunk)
+		return 1
+	}))
 }

@@ -3,6 +3,7 @@ package runtime
 import (
 	"io"
 	"os"
+	"time"
 
 	"github.com/gotd/log"
 	"github.com/gotd/td/session"
@@ -31,6 +32,11 @@ type Options struct {
 	Invoker luabind.Invoker
 	// Dial says how to connect when Invoker is nil.
 	Dial Dial
+	// SessionPath, if set, is the tglua session file: auth key, login
+	// state, peer cache and update state. It is created 0600, locked against
+	// other processes for the Runtime's life, and written atomically. It
+	// takes precedence over Dial.Session.
+	SessionPath string
 	// Stdout receives print output; defaults to os.Stdout.
 	Stdout io.Writer
 	// Stderr receives diagnostics; defaults to os.Stderr.
@@ -41,8 +47,48 @@ type Options struct {
 	NoGlobals bool
 	// Args becomes the script's `arg` table: Args[0] is the script name.
 	Args []string
+	// ModulePaths are directories `require` searches first (dir/?.lua and
+	// dir/?/init.lua), e.g. the script's directory. Ignored when the
+	// sandbox has no module loading.
+	ModulePaths []string
 	// Logger receives protocol logs; nil means none.
 	Logger log.Logger
+	// StopOnHandlerError ends the event loop on the first error in an
+	// on() handler, a timer or a callback, and returns it. By default the
+	// error and its traceback go to Stderr and the loop goes on.
+	StopOnHandlerError bool
+
+	// FloodWaitMax is the longest FLOOD_WAIT_X (or FLOOD_PREMIUM_WAIT_X)
+	// the runtime sleeps through before retrying the call; a longer one is
+	// raised at once (its error value has argument = X). Zero means
+	// DefaultFloodWaitMax (60s); negative means never wait. Each wait is
+	// logged to Stderr ("flood wait 23s on messages.sendMessage"). A script
+	// overrides it with the global flood_wait_max (seconds; negative: never
+	// wait; nil: back to this value), read before every call.
+	FloodWaitMax time.Duration
+	// FloodWaitRetries bounds the retries of one call after flood waits.
+	// Zero means DefaultFloodWaitRetries (5); negative means no retry.
+	FloodWaitRetries int
+	// StepLimit, if positive, is the most Lua VM instructions one DoString,
+	// DoFile or Call may execute, coroutines it resumes included. Going
+	// over raises "step limit exceeded" (ErrStepLimit). A wall-clock limit
+	// comes from the context's deadline.
+	StepLimit int64
+	// Allow, if non-nil, lists the methods scripts may call: exact names
+	// ("users.getUsers"), whole namespaces ("messages.*") or "*". Anything
+	// else fails before sending with "<method>: not allowed in this
+	// sandbox". Peer resolution (contacts.resolveUsername,
+	// contacts.getContacts, contacts.resolvePhone) is not subject to it.
+	Allow []string
+	// Bot says the account is a bot (for hosts that log in themselves):
+	// methods documented as user-only then fail before sending with
+	// "<method>: bots cannot use this method". A session file whose self
+	// user is a bot, or bot_login, has the same effect.
+	Bot bool
+	// PeerStorage is the peer cache used to resolve '@username', ids and
+	// phone numbers. Nil means the session file when SessionPath is set,
+	// else a new in-memory cache. Runtimes may share one (NewPeerStorage).
+	PeerStorage PeerStorage
 }
 
 // Dial describes a connection the runtime makes itself.

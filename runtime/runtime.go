@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/tglua/tglua/internal/session"
 	"github.com/tglua/tglua/luabind"
+	"github.com/tglua/tglua/luabind/schema"
 )
 
 // Runtime is one Lua VM bound to the Telegram API.
@@ -18,13 +21,27 @@ type Runtime struct {
 	L       *lua.LState
 	binding *luabind.Binding
 	conn    *conn // nil when the host brought its own invoker
+	session *session.File
 	closed  bool
+
+	api apiState // flood waits, peer resolution, guard (guard.go)
+
+	loopState // event loop, handlers, timers (loop.go)
 }
 
 // New creates a Runtime. It does not connect: the first method call does.
 func New(opts Options) (*Runtime, error) {
 	opts.setDefaults()
 	r := &Runtime{opts: opts}
+	if opts.SessionPath != "" {
+		f, err := session.Open(opts.SessionPath, session.Options{})
+		if err != nil {
+			return nil, err
+		}
+		r.session = f
+		r.opts.Dial.Session = f
+		opts = r.opts
+	}
 	r.L = lua.NewState(lua.Options{SkipOpenLibs: true})
 	openLibs(r.L, opts.Sandbox)
 	r.L.SetGlobal("print", r.L.NewFunction(r.print))
@@ -34,11 +51,19 @@ func New(opts Options) (*Runtime, error) {
 		r.conn = newConn(opts)
 		inv = r.conn
 	}
-	r.binding = luabind.Register(r.L, luabind.Options{
-		Invoker:   inv,
-		NoGlobals: opts.NoGlobals,
-	})
+	bopts, err := r.apiOptions(inv)
+	if err != nil {
+		r.L.Close()
+		if r.session != nil {
+			_ = r.session.Close()
+		}
+		return nil, err
+	}
+	r.binding = luabind.Register(r.L, bopts)
 	r.setArgs(opts.Args)
+	r.registerLogin()
+	setModulePaths(r.L, opts.ModulePaths)
+	r.initLoop()
 	return r, nil
 }
 
@@ -46,7 +71,20 @@ func New(opts Options) (*Runtime, error) {
 // only from the goroutine that calls the Runtime.
 func (r *Runtime) State() *lua.LState { return r.L }
 
-// SetGlobal sets a global variable in the script's environment.
+// Session returns the session file, or nil when Options.SessionPath was
+// empty.
+func (r *Runtime) Session() *session.File { return r.session }
+
+// MethodOf reports which Telegram method a Lua function calls, if it is one
+// of the bound method functions (e.g. auth.sendInvites).
+func (r *Runtime) MethodOf(fn *lua.LFunction) (*schema.Constructor, bool) {
+	return r.binding.Method(fn)
+}
+
+// SetGlobal sets a global variable in the script's environment. For Go
+// values, gopher-luar's luar.New(rt.State(), v) works, but it passes
+// integers through float64: use Int64 (and ToInt64 back) for int64s such as
+// ids and access hashes beyond 2^53.
 func (r *Runtime) SetGlobal(name string, v lua.LValue) { r.L.SetGlobal(name, v) }
 
 // Close stops the connection the runtime dialled, if any, and frees the VM.
@@ -59,23 +97,43 @@ func (r *Runtime) Close() error {
 		r.conn.Close()
 	}
 	r.L.Close()
+	if r.session != nil {
+		return r.session.Close()
+	}
 	return nil
 }
 
 // DoString runs a chunk and returns what it returns, as Go values.
+// Then, like DoFile, it runs the event loop while anything is registered
+// (see Loop).
 func (r *Runtime) DoString(ctx context.Context, src string) ([]any, error) {
-	return r.run(ctx, func() (*lua.LFunction, error) { return r.L.LoadString(src) }, nil)
+	out, err := r.run(ctx, func() (*lua.LFunction, error) { return r.L.LoadString(src) }, nil)
+	return r.thenLoop(ctx, out, err)
 }
 
-// DoFile runs a script file. A leading "#!" line is skipped.
+// DoFile runs a script file. A leading "#!" line is skipped. When the
+// main chunk returns with handlers, timers or callbacks registered, DoFile
+// runs the event loop until they are done, stop() is called or ctx ends
+// (see Loop), then returns the chunk's results.
 func (r *Runtime) DoFile(ctx context.Context, path string) ([]any, error) {
-	return r.run(ctx, func() (*lua.LFunction, error) {
+	out, err := r.run(ctx, func() (*lua.LFunction, error) {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return nil, err
 		}
 		return r.L.Load(strings.NewReader(skipShebang(string(data))), path)
 	}, r.scriptArgs())
+	return r.thenLoop(ctx, out, err)
+}
+
+// DoChunk runs a script given as text, such as one read from standard
+// input, like DoFile: name labels it in errors and tracebacks, Args[1:] are
+// its varargs, a leading "#!" line is skipped and the event loop runs after.
+func (r *Runtime) DoChunk(ctx context.Context, name, src string) ([]any, error) {
+	out, err := r.run(ctx, func() (*lua.LFunction, error) {
+		return r.L.Load(strings.NewReader(skipShebang(src)), name)
+	}, r.scriptArgs())
+	return r.thenLoop(ctx, out, err)
 }
 
 // scriptArgs are the script's varargs (...): Args[1:].
@@ -137,7 +195,8 @@ func (r *Runtime) run(ctx context.Context, load func() (*lua.LFunction, error), 
 		return nil, &Error{Message: err.Error(), Err: err}
 	}
 	L := r.L
-	L.SetContext(ctx)
+	lctx := r.callContext(ctx) // ctx, with the step budget if any (sandbox.go)
+	L.SetContext(lctx)
 	defer L.RemoveContext()
 	top := L.GetTop()
 	L.Push(fn)
@@ -149,7 +208,7 @@ func (r *Runtime) run(ctx context.Context, load func() (*lua.LFunction, error), 
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, cerr
 		}
-		return nil, scriptError(err)
+		return nil, stepLimitError(lctx, scriptError(err))
 	}
 	n := L.GetTop() - top
 	out := make([]any, n)
@@ -171,6 +230,23 @@ func (r *Runtime) print(L *lua.LState) int {
 	b.WriteByte('\n')
 	_, _ = r.opts.Stdout.Write([]byte(b.String()))
 	return 0
+}
+
+// setModulePaths puts dir/?.lua and dir/?/init.lua for each dir in front
+// of package.path. It does nothing when the package library is not open.
+func setModulePaths(L *lua.LState, dirs []string) {
+	pkg, ok := L.GetGlobal("package").(*lua.LTable)
+	if !ok || len(dirs) == 0 {
+		return
+	}
+	var parts []string
+	for _, d := range dirs {
+		parts = append(parts, filepath.Join(d, "?.lua"), filepath.Join(d, "?", "init.lua"))
+	}
+	if cur := lua.LVAsString(pkg.RawGetString("path")); cur != "" {
+		parts = append(parts, cur)
+	}
+	pkg.RawSetString("path", lua.LString(strings.Join(parts, ";")))
 }
 
 func (r *Runtime) setArgs(args []string) {

@@ -37,18 +37,15 @@ type Server struct {
 var (
 	keyOnce sync.Once
 	key     *rsa.PrivateKey
+	keyErr  error
 )
 
-// testKey is one RSA key per test process: generating one takes a while.
-func testKey(tb testing.TB) *rsa.PrivateKey {
+// serverKey is one RSA key per test process: generating one takes a while.
+func serverKey() (*rsa.PrivateKey, error) {
 	keyOnce.Do(func() {
-		var err error
-		key, err = rsa.GenerateKey(crypto.DefaultRand(), crypto.RSAKeyBits)
-		if err != nil {
-			tb.Fatal(err)
-		}
+		key, keyErr = rsa.GenerateKey(crypto.DefaultRand(), crypto.RSAKeyBits)
 	})
-	return key
+	return key, keyErr
 }
 
 // Start starts a server on 127.0.0.1 that answers help.getConfig itself and
@@ -56,13 +53,28 @@ func testKey(tb testing.TB) *rsa.PrivateKey {
 // test ends.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	s, stop, err := StartServer(context.Background())
 	if err != nil {
 		tb.Fatal(err)
 	}
+	tb.Cleanup(stop)
+	return s
+}
+
+// StartServer is Start for code without a testing.TB, such as examples: it
+// returns the server and a function that stops it and waits until it has
+// stopped. The server also stops when ctx is cancelled.
+func StartServer(ctx context.Context) (*Server, func(), error) {
+	k, err := serverKey()
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
 	addr := l.Addr().(*net.TCPAddr)
 	const dc = 2
-	k := testKey(tb)
 	d := tgtest.NewDispatcher()
 	cfg := tg.Config{
 		ThisDC:           dc,
@@ -74,17 +86,17 @@ func Start(tb testing.TB) *Server {
 	config.NewService(&cfg, &tg.CDNConfig{}).Register(d)
 	srv := tgtest.NewServer(exchange.PrivateKey{RSA: k}, tgtest.UnpackInvoke(d), tgtest.ServerOptions{DC: dc})
 
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		_ = srv.Serve(ctx, transport.ListenCodec(nil, l))
 	}()
-	tb.Cleanup(func() {
+	stop := func() {
 		cancel()
 		<-done
-	})
-	return &Server{Server: srv, Dispatcher: d, Addr: addr, Key: k, DC: dc}
+	}
+	return &Server{Server: srv, Dispatcher: d, Addr: addr, Key: k, DC: dc}, stop, nil
 }
 
 // PEM returns the server's public key in PKCS#1 PEM form.

@@ -1,0 +1,160 @@
+package runtime
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+
+	"github.com/go-faster/errors"
+	"github.com/gotd/td/telegram/peers"
+	"github.com/gotd/td/tg"
+
+	"github.com/tglua/tglua/internal/apidoc"
+	"github.com/tglua/tglua/luabind"
+	"github.com/tglua/tglua/luabind/schema"
+)
+
+// Error types of calls the runtime refuses before sending.
+const (
+	// TypeBotMethodInvalid: a bot session called a user-only method.
+	TypeBotMethodInvalid = "BOT_METHOD_INVALID"
+	// TypeNotAllowed: the method is outside Options.Allow.
+	TypeNotAllowed = "METHOD_NOT_ALLOWED"
+)
+
+// apiState is what the runtime puts around the binding: the flood wait
+// middleware, the peer resolver and the guard's state.
+type apiState struct {
+	flood *floodWait
+	peers *resolver
+	allow *allowList
+	bot   atomic.Bool
+}
+
+// apiOptions builds the binding's options around inv: flood waits, peer
+// resolution, the peer cache hook and the guard.
+func (r *Runtime) apiOptions(inv luabind.Invoker) (luabind.Options, error) {
+	allow, err := newAllowList(r.opts.Allow)
+	if err != nil {
+		return luabind.Options{}, err
+	}
+	r.api.allow = allow
+	r.api.bot.Store(r.opts.Bot)
+	r.api.flood = newFloodWait(inv, r.opts)
+
+	store := r.opts.PeerStorage
+	if store == nil {
+		if r.session != nil {
+			store = r.session
+		} else {
+			store = NewPeerStorage()
+		}
+	}
+	api := tg.NewClient(r.api.flood)
+	r.api.peers = &resolver{
+		store:  store,
+		mgr:    peers.Options{Storage: store, Logger: r.opts.Logger}.Build(api),
+		api:    api,
+		L:      r.L,
+		before: func() error { return r.api.flood.syncGlobal(r.L) },
+		self:   r.selfUser,
+		isBot:  r.isBot,
+	}
+	return luabind.Options{
+		Invoker:   r.api.flood,
+		Resolver:  r.api.peers,
+		Guard:     r.guard,
+		Hook:      r.api.peers.hook,
+		HookIDs:   hookIDs,
+		NoGlobals: r.opts.NoGlobals,
+	}, nil
+}
+
+// guard runs on the VM goroutine before every call is sent: it applies the
+// flood_wait_max global, the allowlist and the bot check.
+func (r *Runtime) guard(_ context.Context, m *schema.Constructor) error {
+	if err := r.api.flood.syncGlobal(r.L); err != nil {
+		return &luabind.ArgError{Method: m.Name, Msg: err.Error()}
+	}
+	if !r.api.allow.allows(m.Name) {
+		return &luabind.Error{Method: m.Name, Type: TypeNotAllowed, Message: "not allowed in this sandbox"}
+	}
+	if apidoc.MethodUsability(m.Name) == apidoc.UsabilityUser && r.isBot() {
+		return &luabind.Error{Method: m.Name, Type: TypeBotMethodInvalid, Message: "bots cannot use this method"}
+	}
+	return nil
+}
+
+// isBot reports whether the runtime speaks for a bot: Options.Bot, a bot
+// login (setBot), or the session file's self user.
+func (r *Runtime) isBot() bool {
+	if r.api.bot.Load() {
+		return true
+	}
+	if r.session != nil {
+		if _, bot, ok := r.session.Self(); ok && bot {
+			return true
+		}
+	}
+	return false
+}
+
+// setBot records whether the account is a bot, e.g. after a bot login. The
+// guard then refuses user-only methods before sending them.
+func (r *Runtime) setBot(bot bool) { r.api.bot.Store(bot) }
+
+// selfUser is the current account's id, when the session file knows it.
+func (r *Runtime) selfUser() (int64, bool) {
+	if r.session == nil {
+		return 0, false
+	}
+	id, _, ok := r.session.Self()
+	return id, ok
+}
+
+// allowList is Options.Allow compiled. A nil list allows everything.
+type allowList struct {
+	all        bool
+	namespaces map[string]bool
+	methods    map[string]bool
+}
+
+func newAllowList(patterns []string) (*allowList, error) {
+	if patterns == nil {
+		return nil, nil
+	}
+	a := &allowList{namespaces: map[string]bool{}, methods: map[string]bool{}}
+	known := map[string]bool{}
+	for _, ns := range schema.Namespaces() {
+		known[ns] = true
+	}
+	for _, p := range patterns {
+		switch {
+		case p == "*":
+			a.all = true
+		case strings.HasSuffix(p, ".*") && known[strings.TrimSuffix(p, ".*")]:
+			a.namespaces[strings.TrimSuffix(p, ".*")] = true
+		default:
+			if c := schema.ByName(p); c != nil && c.Method {
+				a.methods[p] = true
+				continue
+			}
+			msg := "no such method or namespace"
+			if s := luabind.Suggest(p); s != "" && !strings.HasSuffix(p, ".*") {
+				msg += " (did you mean " + s + "?)"
+			}
+			return nil, errors.Errorf("allow %q: %s", p, msg)
+		}
+	}
+	return a, nil
+}
+
+func (a *allowList) allows(method string) bool {
+	if a == nil || a.all || a.methods[method] {
+		return true
+	}
+	if i := strings.LastIndexByte(method, '.'); i >= 0 {
+		return a.namespaces[method[:i]]
+	}
+	return false
+}

@@ -1,0 +1,564 @@
+package runtime
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/go-faster/errors"
+	"github.com/gotd/td/bin"
+	"github.com/gotd/td/telegram"
+	"github.com/gotd/td/telegram/updates"
+	"github.com/gotd/td/tg"
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/tglua/tglua/luabind"
+	"github.com/tglua/tglua/luabind/schema"
+)
+
+// Update handlers: on(event, fn) and off(handle).
+//
+// Updates come from gotd's updates manager (telegram/updates), which orders
+// them by pts/qts/seq, converts short updates and calls getDifference after
+// gaps. Its state is kept in the session file when there is one, so a
+// restarted script catches up. The manager's goroutine only queues updates
+// on the event loop; they are converted to Lua and handed to the handlers on
+// the VM goroutine.
+
+// handler is one on() registration.
+type handler struct {
+	event   string
+	fn      *lua.LFunction
+	removed bool
+}
+
+// handle is what on(), after() and every() return; off() takes it.
+type handle struct {
+	handler *handler
+	timer   *timer
+}
+
+const handleTypeName = "tglua.handle"
+
+func (r *Runtime) newHandle(L *lua.LState, h *handle) *lua.LUserData {
+	ud := L.NewUserData()
+	ud.Value = h
+	ud.Metatable = L.GetTypeMetatable(handleTypeName)
+	return ud
+}
+
+// events holds the handlers by event name.
+type events struct {
+	byName map[string][]*handler
+}
+
+// registerLoopAPI installs the event loop, handler, timer and reply
+// functions as globals and in the `tg` table.
+func (r *Runtime) registerLoopAPI(L *lua.LState) {
+	mt := L.NewTypeMetatable(handleTypeName)
+	mt.RawSetString("__tostring", L.NewFunction(func(L *lua.LState) int {
+		h, _ := L.CheckUserData(1).Value.(*handle)
+		switch {
+		case h == nil:
+			L.Push(lua.LString("handle"))
+		case h.timer != nil:
+			L.Push(lua.LString(h.timer.String()))
+		default:
+			L.Push(lua.LString("handler: " + h.handler.event))
+		}
+		return 1
+	}))
+	mt.RawSetString("__metatable", lua.LString(handleTypeName))
+	fns := map[string]lua.LGFunction{
+		"on":    r.luaOn,
+		"off":   r.luaOff,
+		"after": r.luaAfter,
+		"every": r.luaEvery,
+		"sleep": r.luaSleep,
+		"stop":  r.luaStop,
+		"reply": r.luaReply,
+	}
+	tgt := r.binding.Table()
+	for name, fn := range fns {
+		f := L.NewFunction(fn)
+		L.SetGlobal(name, f)
+		tgt.RawSetString(name, f)
+	}
+}
+
+// luaOn is on(event, fn). event is 'message' (new messages, as message
+// tables with convenience fields), 'update' (every update) or the name of an
+// update constructor ('updateUserTyping'). It returns a handle for off().
+// The first registration starts receiving updates.
+func (r *Runtime) luaOn(L *lua.LState) int {
+	event := L.CheckString(1)
+	fn := L.CheckFunction(2)
+	if !validEvent(event) {
+		msg := "unknown event '" + event + "'"
+		if s := suggestEvent(event); s != "" {
+			msg += " (did you mean '" + s + "'?)"
+		}
+		L.ArgError(1, msg)
+	}
+	h := &handler{event: event, fn: fn}
+	if r.events.byName == nil {
+		r.events.byName = map[string][]*handler{}
+	}
+	r.events.byName[event] = append(r.events.byName[event], h)
+	r.loop.handlers++
+	r.startUpdates()
+	r.waitUpdatesReady(L)
+	L.Push(r.newHandle(L, &handle{handler: h}))
+	return 1
+}
+
+// waitUpdatesReady blocks until the updates manager has fetched its state,
+// so that every update after on() returns reaches the handlers. A failure
+// to start is reported by the loop.
+func (r *Runtime) waitUpdatesReady(L *lua.LState) {
+	if r.updatesReady == nil {
+		return
+	}
+	ctx := L.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	select {
+	case <-r.updatesReady:
+	case <-ctx.Done():
+	}
+}
+
+func (r *Runtime) markUpdatesReady() {
+	r.updatesReadyOnce.Do(func() { close(r.updatesReady) })
+}
+
+// luaOff is off(handle): it removes a handler or cancels a timer, and
+// reports whether it was still active.
+func (r *Runtime) luaOff(L *lua.LState) int {
+	var h *handle
+	if ud, ok := L.Get(1).(*lua.LUserData); ok {
+		h, _ = ud.Value.(*handle)
+	}
+	if h == nil {
+		L.ArgError(1, "handle expected, got "+L.Get(1).Type().String())
+	}
+	L.Push(lua.LBool(r.remove(h)))
+	return 1
+}
+
+func (r *Runtime) remove(h *handle) bool {
+	if h.timer != nil {
+		return r.loop.cancel(h.timer)
+	}
+	hd := h.handler
+	if hd.removed {
+		return false
+	}
+	hd.removed = true
+	list := r.events.byName[hd.event]
+	// Copy on write: a dispatch in progress keeps iterating its snapshot.
+	out := make([]*handler, 0, len(list))
+	for _, x := range list {
+		if x != hd {
+			out = append(out, x)
+		}
+	}
+	r.events.byName[hd.event] = out
+	r.loop.handlers--
+	return true
+}
+
+// Event names.
+const (
+	eventMessage = "message"
+	eventUpdate  = "update"
+)
+
+// validEvent reports whether name is an event on() accepts.
+func validEvent(name string) bool {
+	if name == eventMessage || name == eventUpdate {
+		return true
+	}
+	c := schema.ByName(name)
+	return c != nil && !c.Method && schema.TypeAt(c.Type).Name == "Update"
+}
+
+// suggestEvent returns the closest valid event name, or "".
+func suggestEvent(name string) string {
+	names := []string{eventMessage, eventUpdate}
+	if t, ok := schema.TypeByName("Update"); ok {
+		for _, i := range t.Constructors {
+			names = append(names, schema.All()[i].Name)
+		}
+	}
+	sort.Strings(names)
+	best, bestD := "", len(name)/2+2
+	lower := strings.ToLower(name)
+	for _, n := range names {
+		if d := editDistance(lower, strings.ToLower(n)); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// UpdateHandler returns the handler that feeds Telegram updates to the
+// script's on() handlers. The runtime wires it itself when it dials the
+// connection; a host that passes its own Options.Invoker owns the updates
+// too and passes them here (as a gotd telegram.Options.UpdateHandler, or as
+// the Handler of its updates manager). It may be called from any goroutine
+// and never blocks: updates are queued on the event loop.
+func (r *Runtime) UpdateHandler() telegram.UpdateHandler {
+	return telegram.UpdateHandlerFunc(r.handleUpdates)
+}
+
+// handleUpdates queues each update of a batch on the event loop.
+func (r *Runtime) handleUpdates(ctx context.Context, u tg.UpdatesClass) error {
+	var (
+		list []tg.UpdateClass
+		ents entities
+	)
+	switch u := u.(type) {
+	case *tg.Updates:
+		list, ents.users, ents.chats = u.Updates, u.Users, u.Chats
+	case *tg.UpdatesCombined:
+		list, ents.users, ents.chats = u.Updates, u.Users, u.Chats
+	case *tg.UpdateShort:
+		list = []tg.UpdateClass{u.Update}
+	default:
+		// Short message forms are converted by gotd before they get here;
+		// updatesTooLong makes the manager call getDifference.
+		return nil
+	}
+	if len(ents.users)+len(ents.chats) > 0 {
+		// Feed the peer cache, so reply(msg) can address the sender.
+		r.rememberPeers(ctx, ents.users, ents.chats)
+	}
+	e := &ents
+	for _, upd := range list {
+		r.loop.post(func(L *lua.LState) error {
+			r.dispatch(L, upd, e)
+			return nil
+		})
+	}
+	return nil
+}
+
+// entities are the users and chats that came with a batch of updates.
+// Decoded tables are cached; only the VM goroutine uses them.
+type entities struct {
+	users   []tg.UserClass
+	chats   []tg.ChatClass
+	decoded map[entityKey]*lua.LTable
+}
+
+type entityKey struct {
+	kind byte // 'u', 'c' (basic group), 'C' (channel)
+	id   int64
+}
+
+// find returns the entity a peer names, as a Lua table, or nil.
+func (e *entities) find(L *lua.LState, peer tg.PeerClass) *lua.LTable {
+	var key entityKey
+	switch p := peer.(type) {
+	case *tg.PeerUser:
+		key = entityKey{'u', p.UserID}
+	case *tg.PeerChat:
+		key = entityKey{'c', p.ChatID}
+	case *tg.PeerChannel:
+		key = entityKey{'C', p.ChannelID}
+	default:
+		return nil
+	}
+	if t, ok := e.decoded[key]; ok {
+		return t
+	}
+	var obj bin.Encoder
+	switch key.kind {
+	case 'u':
+		for _, u := range e.users {
+			if u.GetID() == key.id {
+				obj = u
+				break
+			}
+		}
+	default:
+		for _, c := range e.chats {
+			if c.GetID() != key.id {
+				continue
+			}
+			switch c.(type) {
+			case *tg.Channel, *tg.ChannelForbidden:
+				if key.kind == 'C' {
+					obj = c
+				}
+			default:
+				if key.kind == 'c' {
+					obj = c
+				}
+			}
+			if obj != nil {
+				break
+			}
+		}
+	}
+	var t *lua.LTable
+	if obj != nil {
+		t, _ = toLuaObject(L, obj)
+	}
+	if e.decoded == nil {
+		e.decoded = map[entityKey]*lua.LTable{}
+	}
+	e.decoded[key] = t
+	return t
+}
+
+// toLuaObject converts a gotd TL object to the table luabind would decode
+// from the same bytes, so handlers see the shapes method results have.
+func toLuaObject(L *lua.LState, obj bin.Encoder) (*lua.LTable, error) {
+	var b bin.Buffer
+	if err := obj.Encode(&b); err != nil {
+		return nil, errors.Wrap(err, "encode update")
+	}
+	t, err := luabind.DecodeObject(L, b.Buf)
+	if err != nil {
+		return nil, errors.Wrap(err, "decode update")
+	}
+	return t, nil
+}
+
+// dispatch hands one update to its handlers: 'message' handlers first (for
+// new messages), then handlers of its constructor name, then 'update'
+// handlers. A failing handler is reported and the others still run.
+func (r *Runtime) dispatch(L *lua.LState, upd tg.UpdateClass, ents *entities) {
+	var msg *tg.Message
+	switch u := upd.(type) {
+	case *tg.UpdateNewMessage:
+		msg, _ = u.Message.(*tg.Message)
+	case *tg.UpdateNewChannelMessage:
+		msg, _ = u.Message.(*tg.Message)
+	}
+	var msgHandlers []*handler
+	if msg != nil {
+		msgHandlers = r.events.byName[eventMessage]
+	}
+	name := ""
+	if c := schema.ByID(upd.TypeID()); c != nil {
+		name = c.Name
+	}
+	specific := r.events.byName[name]
+	all := r.events.byName[eventUpdate]
+	if len(msgHandlers)+len(specific)+len(all) == 0 {
+		return
+	}
+	ctx := luaContext(L)
+	if len(msgHandlers) > 0 {
+		t, err := r.messageTable(L, msg, ents)
+		if err != nil {
+			r.loop.report(ctx, "on('message')", err)
+			return
+		}
+		if !r.callHandlers(ctx, L, msgHandlers, t) {
+			return
+		}
+	}
+	if len(specific)+len(all) > 0 {
+		t, err := toLuaObject(L, upd)
+		if err != nil {
+			r.loop.report(ctx, "on('"+name+"')", err)
+			return
+		}
+		if r.callHandlers(ctx, L, specific, t) {
+			r.callHandlers(ctx, L, all, t)
+		}
+	}
+}
+
+// callHandlers calls each handler still registered with arg; it returns
+// false if the loop stopped meanwhile.
+func (r *Runtime) callHandlers(ctx context.Context, L *lua.LState, list []*handler, arg lua.LValue) bool {
+	for _, h := range list {
+		if r.loop.stopped || ctx.Err() != nil {
+			return false
+		}
+		if h.removed {
+			continue
+		}
+		r.loop.report(ctx, "on('"+h.event+"') handler", callLua(ctx, L, h.fn, arg))
+	}
+	return !r.loop.stopped && ctx.Err() == nil
+}
+
+// messageTable is the table 'message' handlers get: the message as luabind
+// decodes it, plus peer (the chat: peer_id), text (message), out and, when
+// the update carried it, from (the sender's user, chat or channel table).
+func (r *Runtime) messageTable(L *lua.LState, m *tg.Message, ents *entities) (*lua.LTable, error) {
+	t, err := toLuaObject(L, m)
+	if err != nil {
+		return nil, err
+	}
+	t.RawSetString("peer", t.RawGetString("peer_id"))
+	t.RawSetString("text", lua.LString(m.Message))
+	t.RawSetString("out", lua.LBool(m.Out))
+	if from := senderPeer(m, r.selfID.Load()); from != nil {
+		if ft := ents.find(L, from); ft != nil {
+			t.RawSetString("from", ft)
+		}
+	}
+	return t, nil
+}
+
+// senderPeer is who sent m: from_id, or for private chats the other user
+// (incoming) or self (outgoing), or for channel posts the channel.
+func senderPeer(m *tg.Message, self int64) tg.PeerClass {
+	if m.FromID != nil {
+		return m.FromID
+	}
+	switch p := m.PeerID.(type) {
+	case *tg.PeerUser:
+		if m.Out {
+			if self == 0 {
+				return nil
+			}
+			return &tg.PeerUser{UserID: self}
+		}
+		return p
+	case *tg.PeerChannel:
+		return p
+	}
+	return nil
+}
+
+// startUpdates starts receiving updates, once, when the first handler is
+// registered: the dialled connection restarts with updates on and gotd's
+// updates manager runs inside it. With a host's Invoker, the host feeds
+// UpdateHandler instead.
+func (r *Runtime) startUpdates() {
+	if r.updatesStarted || r.conn == nil {
+		return
+	}
+	r.updatesStarted = true
+	r.updatesReady = make(chan struct{})
+	cfg := updates.Config{
+		Handler: r.UpdateHandler(),
+		Logger:  r.opts.Logger,
+	}
+	if r.session != nil {
+		cfg.Storage = r.session
+		cfg.AccessHasher = r.session
+		cfg.UserAccessHasher = r.session
+	}
+	m := updates.New(cfg)
+	r.conn.enableUpdates(m, func(ctx context.Context, client *telegram.Client) {
+		err := r.runUpdates(ctx, client, m)
+		if err != nil && ctx.Err() == nil {
+			r.loop.fail(errors.Wrap(err, "receive updates"))
+		}
+		r.markUpdatesReady()
+	}, func(err error) {
+		r.loop.fail(errors.Wrap(err, "receive updates"))
+		r.markUpdatesReady()
+	})
+}
+
+// runUpdates runs the updates manager for the logged-in account until ctx
+// ends. The manager needs to know who we are: the session caches it, else
+// users.getUsers(inputUserSelf) asks.
+func (r *Runtime) runUpdates(ctx context.Context, client *telegram.Client, m *updates.Manager) error {
+	var (
+		id  int64
+		bot bool
+		ok  bool
+	)
+	if r.session != nil {
+		id, bot, ok = r.session.Self()
+	}
+	if !ok {
+		self, err := client.Self(ctx)
+		if err != nil {
+			return errors.Wrap(err, "get self")
+		}
+		id, bot = self.ID, self.Bot
+		if r.session != nil {
+			if err := r.session.SetSelf(id, bot); err != nil {
+				return err
+			}
+		}
+	}
+	r.selfID.Store(id)
+	if bot {
+		r.setBot(true) // the guard refuses user-only methods from now on
+	}
+	return m.Run(ctx, client.API(), id, updates.AuthOptions{
+		IsBot:   bot,
+		OnStart: func(context.Context) { r.markUpdatesReady() },
+	})
+}
+
+// updatesIDs are the constructors of tg.UpdatesClass: RPC results with these
+// IDs carry updates the manager must see to keep pts in step.
+var updatesIDs = map[uint32]bool{
+	tg.UpdatesTooLongTypeID:         true,
+	tg.UpdateShortMessageTypeID:     true,
+	tg.UpdateShortChatMessageTypeID: true,
+	tg.UpdateShortTypeID:            true,
+	tg.UpdatesCombinedTypeID:        true,
+	tg.UpdatesTypeID:                true,
+	tg.UpdateShortSentMessageTypeID: true,
+}
+
+// feedDecoder keeps a copy of a result that is an Updates object.
+type feedDecoder struct {
+	bin.Decoder
+	data []byte
+}
+
+func (d *feedDecoder) Decode(b *bin.Buffer) error {
+	if id, err := b.PeekID(); err == nil && updatesIDs[id] {
+		d.data = append([]byte(nil), b.Buf...)
+	}
+	return d.Decoder.Decode(b)
+}
+
+// invokeFeeding invokes a method and passes updates in its result (the
+// Updates that messages.sendMessage and many others return) to h, the way
+// gotd's update hook middleware does for typed calls.
+func invokeFeeding(ctx context.Context, inv luabind.Invoker, h telegram.UpdateHandler, input bin.Encoder, output bin.Decoder) error {
+	fd := &feedDecoder{Decoder: output}
+	if err := inv.Invoke(ctx, input, fd); err != nil {
+		return err
+	}
+	if fd.data == nil {
+		return nil
+	}
+	u, err := tg.DecodeUpdates(&bin.Buffer{Buf: fd.data})
+	if err != nil {
+		return nil // the caller decoded the result already; nothing to feed
+	}
+	if err := h.Handle(ctx, u); err != nil {
+		return errors.Wrap(err, "handle updates from result")
+	}
+	return nil
+}
