@@ -1,0 +1,108 @@
+package docpage
+
+import (
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/tglua/tglua/internal/apidoc"
+	"github.com/tglua/tglua/luabind/schema"
+)
+
+var (
+	namesOnce sync.Once
+	names     []string
+)
+
+// candidates are every name a page exists for: schema methods,
+// constructors, types and namespaces, and apidoc's names, sorted and
+// without duplicates.
+func candidates() []string {
+	namesOnce.Do(func() {
+		all := schema.All()
+		names = make([]string, 0, len(all)+len(schema.Types())+64)
+		for i := range all {
+			names = append(names, all[i].Name)
+		}
+		for _, t := range schema.Types() {
+			names = append(names, t.Name)
+		}
+		names = append(names, schema.Namespaces()...)
+		// apidoc (layer 223) may name things the schema no longer has;
+		// Render gives those a short page too.
+		names = append(names, apidoc.Names()...)
+		slices.Sort(names)
+		names = slices.Compact(names)
+	})
+	return names
+}
+
+// Suggest returns up to n names close to name, best first: by Levenshtein
+// distance (ignoring case) to the full name or to the name without its
+// namespace, with names that contain name as a tie-breaker.
+func Suggest(name string, n int) []string {
+	q := strings.ToLower(strings.TrimPrefix(name, "tg."))
+	if q == "" || n <= 0 {
+		return nil
+	}
+	type scored struct {
+		name string
+		d    int
+	}
+	limit := max(2, len(q)/3)
+	var best []scored
+	for _, cand := range candidates() {
+		lc := strings.ToLower(cand)
+		d := distance(q, lc, limit+1)
+		if i := strings.LastIndexByte(lc, '.'); i >= 0 {
+			d = min(d, distance(q, lc[i+1:], limit+1))
+		}
+		if d > limit && strings.Contains(lc, q) && len(q) >= 4 {
+			d = limit // a substring match is worth suggesting
+		}
+		if d <= limit {
+			best = append(best, scored{cand, d})
+		}
+	}
+	slices.SortStableFunc(best, func(a, b scored) int {
+		if a.d != b.d {
+			return a.d - b.d
+		}
+		return len(a.name) - len(b.name)
+	})
+	out := make([]string, 0, min(n, len(best)))
+	for _, s := range best[:min(n, len(best))] {
+		out = append(out, s.name)
+	}
+	return out
+}
+
+// distance is the Levenshtein distance between a and b, or max when it is
+// at least max.
+func distance(a, b string, max int) int {
+	if d := len(a) - len(b); d >= max || -d >= max {
+		return max
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin >= max {
+			return max
+		}
+		prev, cur = cur, prev
+	}
+	return min(prev[len(b)], max)
+}

@@ -1,0 +1,969 @@
+package main
+
+// The interactive side of tglua: the REPL (expression printing, multi-line
+// input, completion, history, Ctrl-C), `tglua login`, `tglua doc` and the
+// Lua help()/doc() functions.
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/peterh/liner"
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+
+	"github.com/tglua/tglua/internal/docpage"
+	"github.com/tglua/tglua/luabind"
+	"github.com/tglua/tglua/luabind/schema"
+	"github.com/tglua/tglua/runtime"
+)
+
+const (
+	prompt         = "> "
+	continuePrompt = ">> "
+	// printDepth is how deep the REPL prints nested tables.
+	printDepth = 4
+)
+
+// stdinIsTerminal reports whether os.Stdin is a terminal.
+func stdinIsTerminal() bool {
+	_, err := liner.TerminalMode()
+	return err == nil
+}
+
+// lineReader reads one line of input after showing a prompt. It returns
+// io.EOF at the end of input and liner.ErrPromptAborted on Ctrl-C.
+type lineReader interface {
+	Prompt(prompt string) (string, error)
+}
+
+// plainReader reads lines without prompts, for input that is not a
+// terminal.
+type plainReader struct{ r *bufio.Reader }
+
+func (p plainReader) Prompt(string) (string, error) {
+	line, err := p.r.ReadString('\n')
+	if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// runREPL runs the read-eval-print loop until end of input or ctx ends.
+func runREPL(ctx context.Context, rt *runtime.Runtime, std stdio) int {
+	r := &repl{rt: rt, out: std.out, errw: std.err, interrupts: std.interrupts}
+	if !std.terminal {
+		return r.loop(ctx, plainReader{bufio.NewReader(std.in)}, nil)
+	}
+	ln := liner.NewLiner()
+	defer ln.Close()
+	ln.SetCtrlCAborts(true)
+	ln.SetTabCompletionStyle(liner.TabPrints)
+	ln.SetWordCompleter(r.complete)
+	hist := historyPath()
+	if f, err := os.Open(hist); err == nil {
+		_, _ = ln.ReadHistory(f)
+		f.Close()
+	}
+	fmt.Fprintf(std.out, "tglua (layer %d) - help() for help, help('messages.sendMessage') for a method, Ctrl-D to quit\n", schema.Layer)
+	code := r.loop(ctx, ln, ln.AppendHistory)
+	if hist != "" {
+		if err := os.MkdirAll(filepath.Dir(hist), 0o700); err == nil {
+			if f, err := os.OpenFile(hist, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600); err == nil {
+				_, _ = ln.WriteHistory(f)
+				f.Close()
+			}
+		}
+	}
+	return code
+}
+
+// historyPath is $XDG_STATE_HOME/tglua/history, or ~/.tglua_history.
+func historyPath() string {
+	if dir := os.Getenv("XDG_STATE_HOME"); dir != "" {
+		return filepath.Join(dir, "tglua", "history")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(home, ".tglua_history")
+}
+
+type repl struct {
+	rt         *runtime.Runtime
+	out, errw  io.Writer
+	interrupts <-chan os.Signal
+}
+
+// loop reads chunks and runs them. An expression is printed; input that
+// ends inside a statement continues on a ">>" prompt; Ctrl-C clears the
+// input or cancels the running chunk; end of input ends the loop.
+func (r *repl) loop(ctx context.Context, in lineReader, history func(string)) int {
+	var buf []string
+	for {
+		if ctx.Err() != nil {
+			return exitOK
+		}
+		p := prompt
+		if len(buf) > 0 {
+			p = continuePrompt
+		}
+		line, err := in.Prompt(p)
+		if errors.Is(err, liner.ErrPromptAborted) {
+			buf = buf[:0]
+			continue
+		}
+		if err != nil {
+			if len(buf) > 0 {
+				// The input ended inside a statement: report it as Lua would.
+				if _, _, perr := compile(r.rt.State(), strings.Join(buf, "\n")); perr != nil {
+					fmt.Fprintln(r.errw, strings.TrimSpace(perr.Error()))
+				}
+			}
+			if _, ok := in.(*liner.State); ok {
+				fmt.Fprintln(r.out)
+			}
+			return exitOK
+		}
+		if len(buf) == 0 && strings.TrimSpace(line) == "" {
+			continue
+		}
+		buf = append(buf, line)
+		src := strings.Join(buf, "\n")
+		fn, more, err := compile(r.rt.State(), src)
+		if err != nil {
+			if more {
+				continue
+			}
+			fmt.Fprintln(r.errw, strings.TrimSpace(err.Error()))
+			r.remember(history, src)
+			buf = buf[:0]
+			continue
+		}
+		r.remember(history, src)
+		buf = buf[:0]
+		r.eval(ctx, fn)
+	}
+}
+
+// secretCalls are the functions whose arguments are secrets: input that
+// calls them is kept out of the history file.
+var secretCalls = []string{"complete_phone_login", "complete_2fa_login", "bot_login", "importBotAuthorization", "checkPassword", "signIn"}
+
+func (r *repl) remember(history func(string), src string) {
+	if history == nil {
+		return
+	}
+	for _, name := range secretCalls {
+		if strings.Contains(src, name) {
+			return
+		}
+	}
+	history(strings.ReplaceAll(src, "\n", " "))
+}
+
+// compile compiles src as an expression to print ("return src") if it is
+// one, and as statements otherwise. A leading '=' means return, as in Lua
+// 5.1.
+//
+// more reports that src stops in the middle of an expression or a
+// statement, so that more lines may complete it.
+func compile(L *lua.LState, src string) (fn *lua.LFunction, more bool, err error) {
+	exprMore := false
+	if rest, ok := strings.CutPrefix(src, "="); ok {
+		src = "return " + rest
+	} else {
+		fn, err := L.Load(strings.NewReader("return "+src+"\n"), "stdin")
+		if err == nil {
+			return fn, false, nil
+		}
+		exprMore = incomplete(err)
+	}
+	fn, err = L.Load(strings.NewReader(src), "stdin")
+	if err != nil {
+		return nil, exprMore || incomplete(err), err
+	}
+	return fn, false, nil
+}
+
+// incomplete reports whether a compile error means the input stopped in the
+// middle of a statement (gopher-lua reports those "at EOF"), so that more
+// lines may complete it. An unfinished single-line string is an error.
+func incomplete(err error) bool {
+	var pe *parse.Error
+	if !errors.As(err, &pe) {
+		msg := err.Error()
+		return strings.Contains(msg, " at EOF:") && !strings.Contains(msg, "unterminated string")
+	}
+	return strings.Contains(pe.Error(), " at EOF:") && pe.Message != "unterminated string"
+}
+
+// replChunk is the global through which the REPL hands a compiled chunk to
+// the runtime; it is set only while the chunk runs.
+const replChunk = "_TGLUA_REPL_CHUNK"
+
+// eval runs fn with its own cancellable context: an interrupt cancels it
+// and the REPL goes on.
+func (r *repl) eval(ctx context.Context, fn *lua.LFunction) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := r.watch(cancel)
+	defer stop()
+
+	L := r.rt.State()
+	var results []lua.LValue
+	L.SetGlobal(replChunk, L.NewFunction(func(L *lua.LState) int {
+		top := L.GetTop()
+		L.Push(fn)
+		L.Call(0, lua.MultRet)
+		results = make([]lua.LValue, 0, L.GetTop()-top)
+		for i := top + 1; i <= L.GetTop(); i++ {
+			results = append(results, L.Get(i))
+		}
+		return 0
+	}))
+	_, err := r.rt.Call(ctx, replChunk)
+	L.SetGlobal(replChunk, lua.LNil)
+	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(r.errw, "interrupted")
+			return
+		}
+		var se *runtime.Error
+		if errors.As(err, &se) {
+			se.Traceback = trimTraceback(se.Traceback)
+		}
+		reportError(r.errw, err)
+		return
+	}
+	if len(results) == 0 {
+		return
+	}
+	parts := make([]string, len(results))
+	multi := false
+	for i, v := range results {
+		if s, ok := v.(lua.LString); ok {
+			parts[i] = string(s) // as print shows it
+		} else {
+			parts[i] = formatValue(r.rt, v, printDepth)
+		}
+		multi = multi || strings.Contains(parts[i], "\n")
+	}
+	sep := "\t"
+	if multi {
+		sep = "\n"
+	}
+	fmt.Fprintln(r.out, strings.Join(parts, sep))
+}
+
+// trimTraceback drops the REPL's own frames from a traceback: the input is
+// the main chunk.
+func trimTraceback(tb string) string {
+	lines := strings.Split(tb, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(strings.TrimSpace(l), "[G]: in function (anonymous)") {
+			lines = lines[:i]
+			break
+		}
+		lines[i] = strings.Replace(l, "in function <stdin:0>", "in main chunk", 1)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// watch cancels the current evaluation on an interrupt.
+func (r *repl) watch(cancel context.CancelFunc) (stop func()) {
+	if r.interrupts == nil {
+		return func() {}
+	}
+	// Forget interrupts that arrived while nothing ran.
+	for {
+		select {
+		case <-r.interrupts:
+			continue
+		default:
+		}
+		break
+	}
+	return watchInterrupts(r.interrupts, cancel)
+}
+
+// formatValue pretty-prints a Lua value: tables with the TL constructor
+// name ('_') first, then the array part, then the other keys sorted;
+// nested tables indented; tables deeper than depth shown as {...}.
+func formatValue(rt *runtime.Runtime, v lua.LValue, depth int) string {
+	p := &printer{rt: rt, maxDepth: depth, seen: map[*lua.LTable]bool{}}
+	p.value(v, 0)
+	return p.b.String()
+}
+
+type printer struct {
+	rt       *runtime.Runtime
+	b        strings.Builder
+	maxDepth int
+	seen     map[*lua.LTable]bool
+}
+
+func (p *printer) value(v lua.LValue, depth int) {
+	switch v := v.(type) {
+	case *lua.LNilType:
+		p.b.WriteString("nil")
+	case lua.LBool:
+		p.b.WriteString(v.String())
+	case lua.LNumber:
+		p.b.WriteString(formatNumber(v))
+	case lua.LString:
+		p.b.WriteString(quote(string(v)))
+	case *lua.LTable:
+		p.table(v, depth)
+	case *lua.LFunction:
+		if p.rt != nil {
+			if m, ok := p.rt.MethodOf(v); ok {
+				p.b.WriteString("function: " + m.Name)
+				return
+			}
+		}
+		p.b.WriteString(v.String())
+	default:
+		p.b.WriteString(v.String())
+	}
+}
+
+// formatNumber prints integers exactly (ids, access hashes up to 2^53).
+func formatNumber(n lua.LNumber) string {
+	f := float64(n)
+	if f == math.Trunc(f) && math.Abs(f) <= 1<<53 {
+		return strconv.FormatInt(int64(f), 10)
+	}
+	return n.String()
+}
+
+// quote renders a string as a Lua literal.
+func quote(s string) string {
+	return strconv.Quote(s)
+}
+
+func isName(s string) bool {
+	if s == "" || luaKeyword[s] {
+		return false
+	}
+	for i, c := range s {
+		if c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9') {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+var luaKeyword = map[string]bool{
+	"and": true, "break": true, "do": true, "else": true, "elseif": true, "end": true,
+	"false": true, "for": true, "function": true, "goto": true, "if": true, "in": true,
+	"local": true, "nil": true, "not": true, "or": true, "repeat": true, "return": true,
+	"then": true, "true": true, "until": true, "while": true,
+}
+
+type entry struct {
+	key   string // rendered key, "" for the array part
+	value lua.LValue
+}
+
+func (p *printer) table(t *lua.LTable, depth int) {
+	if mt, ok := t.Metatable.(*lua.LTable); ok {
+		if fn, ok := mt.RawGetString("__tostring").(*lua.LFunction); ok && p.rt != nil {
+			L := p.rt.State()
+			if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, t); err == nil {
+				s := L.Get(-1)
+				L.Pop(1)
+				p.b.WriteString(lua.LVAsString(s))
+				return
+			}
+		}
+	}
+	if p.seen[t] {
+		p.b.WriteString("{<cycle>}")
+		return
+	}
+	entries := tableEntries(t)
+	if len(entries) == 0 {
+		p.b.WriteString("{}")
+		return
+	}
+	if depth >= p.maxDepth {
+		p.b.WriteString("{...}")
+		return
+	}
+	p.seen[t] = true
+	defer delete(p.seen, t)
+
+	// Short tables of scalars fit on one line: {_ = "peerUser", user_id = 42}.
+	if inline, ok := p.inline(entries); ok {
+		p.b.WriteString(inline)
+		return
+	}
+	indent := strings.Repeat("  ", depth+1)
+	p.b.WriteString("{\n")
+	for _, e := range entries {
+		p.b.WriteString(indent)
+		if e.key != "" {
+			p.b.WriteString(e.key)
+			p.b.WriteString(" = ")
+		}
+		p.value(e.value, depth+1)
+		p.b.WriteString(",\n")
+	}
+	p.b.WriteString(strings.Repeat("  ", depth))
+	p.b.WriteString("}")
+}
+
+func (p *printer) inline(entries []entry) (string, bool) {
+	const maxInline = 72
+	if len(entries) > 8 {
+		return "", false
+	}
+	parts := make([]string, 0, len(entries))
+	n := 0
+	for _, e := range entries {
+		if _, ok := e.value.(*lua.LTable); ok {
+			return "", false
+		}
+		sub := &printer{rt: p.rt, maxDepth: p.maxDepth, seen: p.seen}
+		sub.value(e.value, 0)
+		s := sub.b.String()
+		if e.key != "" {
+			s = e.key + " = " + s
+		}
+		n += len(s) + 2
+		if n > maxInline || strings.Contains(s, "\n") {
+			return "", false
+		}
+		parts = append(parts, s)
+	}
+	return "{" + strings.Join(parts, ", ") + "}", true
+}
+
+// tableEntries lists t's entries in print order: '_' first, the array
+// part 1..n, then string keys sorted, then other keys sorted by text.
+func tableEntries(t *lua.LTable) []entry {
+	var out []entry
+	if v := t.RawGetString("_"); v != lua.LNil {
+		out = append(out, entry{key: "_", value: v})
+	}
+	n := 0
+	for i := 1; ; i++ {
+		v := t.RawGetInt(i)
+		if v == lua.LNil {
+			break
+		}
+		out = append(out, entry{value: v})
+		n = i
+	}
+	var named, other []entry
+	t.ForEach(func(k, v lua.LValue) {
+		switch k := k.(type) {
+		case lua.LString:
+			if k == "_" {
+				return
+			}
+			if isName(string(k)) {
+				named = append(named, entry{key: string(k), value: v})
+			} else {
+				named = append(named, entry{key: "[" + quote(string(k)) + "]", value: v})
+			}
+		case lua.LNumber:
+			f := float64(k)
+			if f == math.Trunc(f) && f >= 1 && f <= float64(n) {
+				return // printed in the array part
+			}
+			other = append(other, entry{key: "[" + formatNumber(k) + "]", value: v})
+		default:
+			other = append(other, entry{key: "[" + k.String() + "]", value: v})
+		}
+	})
+	sort.Slice(named, func(i, j int) bool { return named[i].key < named[j].key })
+	sort.Slice(other, func(i, j int) bool { return other[i].key < other[j].key })
+	out = append(out, named...)
+	return append(out, other...)
+}
+
+// complete is the REPL's tab completion: namespaces ("mes" ->
+// "messages."), methods ("messages.send" -> the send methods), fields of
+// other global tables, globals and keywords, and parameter names inside the
+// argument table of a method call ("messages.sendMessage{pe" -> "peer=").
+func (r *repl) complete(line string, pos int) (head string, completions []string, tail string) {
+	defer func() {
+		// A bug here must not take down the REPL with the terminal raw.
+		if recover() != nil {
+			head, completions, tail = line, nil, ""
+		}
+	}()
+	if pos > len(line) {
+		pos = len(line)
+	}
+	// liner counts pos in runes.
+	runes := []rune(line)
+	if pos <= len(runes) {
+		line, tail = string(runes[:pos]), string(runes[pos:])
+	}
+	start := len(line)
+	for start > 0 && isWordByte(line[start-1]) {
+		start--
+	}
+	head, word := line[:start], line[start:]
+	var L *lua.LState
+	if r.rt != nil {
+		L = r.rt.State()
+	}
+	return head, completeWord(L, head, word), tail
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c == '.' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+}
+
+// completeWord lists the completions of word, typed after head.
+func completeWord(L *lua.LState, head, word string) []string {
+	if m := argTableMethod(head); m != nil && !strings.Contains(word, ".") {
+		var out []string
+		for _, p := range m.Params {
+			if p.Type.Kind != schema.KindFlags && strings.HasPrefix(p.Name, word) {
+				out = append(out, p.Name+"=")
+			}
+		}
+		return out
+	}
+	prefix, rest := "", word
+	if r, ok := strings.CutPrefix(word, "tg."); ok {
+		prefix, rest = "tg.", r
+	}
+	var out []string
+	if dot := strings.LastIndexByte(rest, '.'); dot >= 0 {
+		ns, short := rest[:dot], rest[dot+1:]
+		if methods := schema.Methods(ns); len(methods) > 0 {
+			for _, m := range methods {
+				if strings.HasPrefix(m.Short(), short) {
+					out = append(out, prefix+m.Name)
+				}
+			}
+		} else if L != nil && prefix == "" {
+			if t, ok := L.GetGlobal(ns).(*lua.LTable); ok {
+				t.ForEach(func(k, _ lua.LValue) {
+					if s, ok := k.(lua.LString); ok && strings.HasPrefix(string(s), short) && isName(string(s)) {
+						out = append(out, ns+"."+string(s))
+					}
+				})
+			}
+		}
+	} else {
+		for _, ns := range schema.Namespaces() {
+			if strings.HasPrefix(ns, rest) {
+				out = append(out, prefix+ns+".")
+			}
+		}
+		if prefix == "" {
+			if strings.HasPrefix("tg", rest) {
+				out = append(out, "tg.")
+			}
+			if L != nil {
+				if g, ok := L.Get(lua.GlobalsIndex).(*lua.LTable); ok {
+					g.ForEach(func(k, _ lua.LValue) {
+						s, ok := k.(lua.LString)
+						if !ok || !strings.HasPrefix(string(s), rest) || !isName(string(s)) || string(s) == replChunk {
+							return
+						}
+						if len(schema.Methods(string(s))) > 0 || s == "tg" {
+							return // offered with a dot above
+						}
+						out = append(out, string(s))
+					})
+				}
+			}
+			for kw := range luaKeyword {
+				if strings.HasPrefix(kw, rest) && rest != "" {
+					out = append(out, kw)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// argTableMethod returns the method whose argument table the cursor is in,
+// at a key position: head ends in "ns.method{" or "ns.method({... ,".
+func argTableMethod(head string) *schema.Constructor {
+	// Find the innermost unclosed '{', skipping quoted strings.
+	var stack []int
+	var quoteCh byte
+	for i := 0; i < len(head); i++ {
+		c := head[i]
+		switch {
+		case quoteCh != 0:
+			if c == '\\' {
+				i++
+			} else if c == quoteCh {
+				quoteCh = 0
+			}
+		case c == '"' || c == '\'':
+			quoteCh = c
+		case c == '{':
+			stack = append(stack, i)
+		case c == '}':
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		}
+	}
+	if quoteCh != 0 || len(stack) == 0 {
+		return nil
+	}
+	open := stack[len(stack)-1]
+	// The cursor must be at a key: right after '{' or ','.
+	if after := strings.TrimSpace(head[open+1:]); after != "" && !strings.HasSuffix(after, ",") {
+		return nil
+	}
+	before := strings.TrimRight(head[:open], " \t")
+	before = strings.TrimRight(strings.TrimSuffix(before, "("), " \t")
+	start := len(before)
+	for start > 0 && isWordByte(before[start-1]) {
+		start--
+	}
+	name := strings.TrimPrefix(before[start:], "tg.")
+	if m := schema.ByName(name); m != nil && m.Method {
+		return m
+	}
+	return nil
+}
+
+// registerHelp adds help() and doc() to the runtime's globals.
+func registerHelp(rt *runtime.Runtime, out io.Writer) {
+	L := rt.State()
+	page := func(L *lua.LState) (string, error) {
+		switch v := L.Get(1).(type) {
+		case lua.LString:
+			return docpage.Render(string(v))
+		case *lua.LFunction:
+			m, ok := rt.MethodOf(v)
+			if !ok {
+				return "", errors.New("not a Telegram method function")
+			}
+			return docpage.MethodPage(m), nil
+		case *lua.LNilType:
+			return helpText, nil
+		default:
+			L.ArgError(1, "method name or method function expected, got "+v.Type().String())
+			return "", nil
+		}
+	}
+	rt.SetGlobal("doc", L.NewFunction(func(L *lua.LState) int {
+		p, err := page(L)
+		if err != nil {
+			L.RaiseError("doc: %s", err.Error())
+			return 0
+		}
+		L.Push(lua.LString(p))
+		return 1
+	}))
+	help := L.NewFunction(func(L *lua.LState) int {
+		p, err := page(L)
+		if err != nil {
+			p = "help: " + err.Error() + "\n"
+		}
+		_, _ = io.WriteString(out, p)
+		return 0
+	})
+	// "help" is also a TL namespace (help.getConfig): make that table
+	// callable rather than replace it.
+	ns, ok := L.GetGlobal("help").(*lua.LTable)
+	if !ok {
+		rt.SetGlobal("help", help)
+		return
+	}
+	mt := L.CreateTable(0, 2)
+	if old, ok := ns.Metatable.(*lua.LTable); ok {
+		old.ForEach(func(k, v lua.LValue) { mt.RawSet(k, v) })
+	}
+	mt.RawSetString("__call", L.NewFunction(func(L *lua.LState) int {
+		L.Remove(1) // the table itself
+		return help.GFunction(L)
+	}))
+	ns.Metatable = mt
+}
+
+const helpText = `tglua: the Telegram API from Lua.
+
+  messages.sendMessage{peer='@username', message='Hello'}   call a method
+  help('messages.sendMessage'), help(messages.sendMessage)  a method's page
+  help('InputPeer'), help('inputPeerUser'), help('auth')    a type, a constructor, a namespace
+  doc(NAME)                                                 the page as a string
+
+Login: phone_login(number), complete_phone_login(code), complete_2fa_login(password),
+bot_login(token), get_self(), logout().
+
+REPL: expressions print their value; Tab completes namespaces, methods and parameter
+names; Ctrl-C cancels the running call; Ctrl-D quits.
+`
+
+// docCommand is `tglua doc NAME...`.
+func docCommand(args []string, std stdio) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(std.err, "usage: tglua doc NAME   (a method, constructor, type or namespace: auth.sendInvites, inputPeerUser, InputPeer, auth)")
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	code := exitOK
+	for _, name := range args {
+		p, err := docpage.Render(name)
+		if err != nil {
+			fmt.Fprintln(std.err, "tglua doc:", err)
+			code = exitError
+			continue
+		}
+		fmt.Fprint(std.out, p)
+	}
+	return code
+}
+
+// loginCommand is `tglua login`: it asks for the phone number, the code
+// and, when the account has one, the 2FA password (not echoed), or logs in
+// with --bot-token.
+func loginCommand(ctx context.Context, cfg *config, fs *flag.FlagSet, args []string, std stdio) int {
+	var sub config
+	lfs := newFlagSet("tglua login", &sub, std.err)
+	botToken := lfs.String("bot-token", "", "log in as the bot with this `TOKEN` (env BOT_TOKEN)")
+	phone := lfs.String("phone", "", "the account's phone `NUMBER`; asked for when not given")
+	const loginUsage = "usage: tglua [flags] login [--phone NUMBER | --bot-token TOKEN]\n\n" +
+		"Logs in and stores the authorization in the session file; asks for the code\n" +
+		"and, if the account has one, the two-step verification password.\n\nflags:\n"
+	if err := lfs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(std.out, loginUsage, lfs)
+			return exitOK
+		}
+		printUsage(std.err, loginUsage, lfs)
+		return exitUsage
+	}
+	if lfs.NArg() > 0 {
+		fmt.Fprintf(std.err, "tglua login: unexpected argument %q\n", lfs.Arg(0))
+		return exitUsage
+	}
+	// Flags given after "login" count as if given before it.
+	var setErr error
+	lfs.Visit(func(f *flag.Flag) {
+		if fs.Lookup(f.Name) != nil && setErr == nil {
+			setErr = fs.Set(f.Name, f.Value.String())
+		}
+	})
+	if setErr != nil {
+		fmt.Fprintln(std.err, "tglua login:", setErr)
+		return exitUsage
+	}
+	if err := cfg.fromEnv(fs); err != nil {
+		fmt.Fprintln(std.err, "tglua:", err)
+		return exitUsage
+	}
+	if *botToken == "" {
+		*botToken = os.Getenv("BOT_TOKEN")
+	}
+	if cfg.session == "" {
+		fmt.Fprintln(std.err, "tglua login: --session FILE (or SESSION_FILE) is required: the login is stored there")
+		return exitUsage
+	}
+	opts, err := cfg.options(std)
+	if err != nil {
+		fmt.Fprintln(std.err, "tglua:", err)
+		return exitUsage
+	}
+	opts.Args = []string{"tglua"}
+	rt, err := runtime.New(opts)
+	if err != nil {
+		fmt.Fprintln(std.err, "tglua:", err)
+		return exitError
+	}
+	defer func() {
+		if err := rt.Close(); err != nil {
+			fmt.Fprintln(std.err, "tglua:", err)
+		}
+	}()
+	ctx, cancel := withTimeout(ctx, cfg.timeout)
+	defer cancel()
+	stop := watchInterrupts(std.interrupts, cancel)
+	defer stop()
+
+	var user any
+	if *botToken != "" {
+		user, err = call(ctx, rt, "bot_login", *botToken)
+	} else {
+		in := newAsker(std)
+		defer in.close()
+		user, err = phoneLogin(ctx, rt, in, *phone, std.err)
+	}
+	if err != nil {
+		return reportRunError(ctx, std.err, cfg.timeout, err)
+	}
+	fmt.Fprintln(std.out, "Logged in as", describeUser(user))
+	return exitOK
+}
+
+// call calls a global Lua function and returns its first result.
+func call(ctx context.Context, rt *runtime.Runtime, fn string, args ...any) (any, error) {
+	out, err := rt.Call(ctx, fn, args...)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out[0], nil
+}
+
+// rpcType returns the RPC error type of a failed call ("PHONE_CODE_INVALID").
+func rpcType(err error) string {
+	var le *luabind.Error
+	if errors.As(err, &le) {
+		return le.Type
+	}
+	return ""
+}
+
+// phoneLogin runs the interactive phone login.
+func phoneLogin(ctx context.Context, rt *runtime.Runtime, in *asker, phone string, errw io.Writer) (any, error) {
+	var err error
+	if phone == "" {
+		if phone, err = in.line("Phone number (international format, e.g. +15550000): "); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := call(ctx, rt, "phone_login", phone); err != nil {
+		return nil, err
+	}
+	const tries = 3
+	var res any
+	for i := 1; ; i++ {
+		code, err := in.line("Code: ")
+		if err != nil {
+			return nil, err
+		}
+		res, err = call(ctx, rt, "complete_phone_login", code)
+		if err == nil {
+			break
+		}
+		if rpcType(err) != "PHONE_CODE_INVALID" || i == tries {
+			return nil, err
+		}
+		fmt.Fprintln(errw, "That code is not valid; try again.")
+	}
+	if res != runtime.PasswordNeeded {
+		return res, nil
+	}
+	for i := 1; ; i++ {
+		pw, err := in.password("Two-step verification password: ")
+		if err != nil {
+			return nil, err
+		}
+		res, err = call(ctx, rt, "complete_2fa_login", pw)
+		if err == nil {
+			return res, nil
+		}
+		if rpcType(err) != "PASSWORD_HASH_INVALID" || i == tries {
+			return nil, err
+		}
+		fmt.Fprintln(errw, "Wrong password; try again.")
+	}
+}
+
+// describeUser renders a user table as "First Last (@username, id 42)".
+func describeUser(u any) string {
+	m, ok := u.(map[string]any)
+	if !ok {
+		return fmt.Sprint(u)
+	}
+	name := strings.TrimSpace(fmt.Sprintf("%v %v", orEmpty(m["first_name"]), orEmpty(m["last_name"])))
+	var extra []string
+	if un, ok := m["username"].(string); ok && un != "" {
+		extra = append(extra, "@"+un)
+	}
+	if b, ok := m["bot"].(bool); ok && b {
+		extra = append(extra, "bot")
+	}
+	extra = append(extra, fmt.Sprintf("id %v", m["id"]))
+	if name == "" {
+		name = "user"
+	}
+	return name + " (" + strings.Join(extra, ", ") + ")"
+}
+
+func orEmpty(v any) any {
+	if v == nil {
+		return ""
+	}
+	return v
+}
+
+// asker asks questions on a terminal (the password is not echoed) or
+// reads answers line by line from piped input.
+type asker struct {
+	ln  *liner.State
+	r   *bufio.Reader
+	err io.Writer
+}
+
+func newAsker(std stdio) *asker {
+	if std.terminal {
+		return &asker{ln: liner.NewLiner(), err: std.err}
+	}
+	return &asker{r: bufio.NewReader(std.in), err: std.err}
+}
+
+func (a *asker) close() {
+	if a.ln != nil {
+		a.ln.Close()
+	}
+}
+
+func (a *asker) line(prompt string) (string, error) {
+	var s string
+	var err error
+	if a.ln != nil {
+		s, err = a.ln.Prompt(prompt)
+	} else {
+		fmt.Fprint(a.err, prompt)
+		s, err = plainReader{a.r}.Prompt(prompt)
+	}
+	if errors.Is(err, liner.ErrPromptAborted) {
+		return "", context.Canceled
+	}
+	if errors.Is(err, io.EOF) {
+		return "", errors.New("login: input ended")
+	}
+	return strings.TrimSpace(s), err
+}
+
+func (a *asker) password(prompt string) (string, error) {
+	if a.ln == nil {
+		return a.line(prompt)
+	}
+	s, err := a.ln.PasswordPrompt(prompt)
+	switch {
+	case errors.Is(err, liner.ErrPromptAborted):
+		return "", context.Canceled
+	case errors.Is(err, io.EOF):
+		return "", errors.New("login: input ended")
+	case err != nil:
+		return "", fmt.Errorf("cannot read the password without echoing it (%w); run tglua login with standard output on the terminal", err)
+	}
+	return s, nil
+}
