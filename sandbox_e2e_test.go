@@ -1,0 +1,99 @@
+package main
+
+// End-to-end tests of tglua scripts against the sandbox with injected faults.
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tglua/tglua/runtime"
+	"github.com/tglua/tglua/sandbox"
+)
+
+// sandboxRuntime starts a sandbox and a runtime logged in as +15550000.
+func sandboxRuntime(t *testing.T) (*sandbox.Server, *runtime.Runtime, *bytes.Buffer) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	var opts runtime.Options
+	var stderr bytes.Buffer
+	opts.Stderr = &stderr
+	sb, err := startSandbox(ctx, &opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sb.Close() })
+	rt, err := runtime.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = rt.Close() })
+	if err := sandboxLogin(ctx, rt); err != nil {
+		t.Fatal(err)
+	}
+	return sb, rt, &stderr
+}
+
+func TestSandboxFloodWaitIsWaitedOut(t *testing.T) {
+	sb, rt, stderr := sandboxRuntime(t)
+	sb.SetFault("messages.sendMessage", sandbox.Fault{FloodWait: 1, Times: 1})
+	start := time.Now()
+	out, err := rt.DoString(context.Background(), `
+		local r = messages.sendMessage{peer='@alice', message='after the flood'}
+		return r._`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out[0] != "updateShortSentMessage" {
+		t.Fatalf("got %v", out)
+	}
+	if time.Since(start) < time.Second {
+		t.Fatalf("the retry did not wait for FLOOD_WAIT_1")
+	}
+	if !strings.Contains(stderr.String(), "flood wait 1s on messages.sendMessage") {
+		t.Fatalf("no flood wait log in %q", stderr.String())
+	}
+	if n := sb.Calls("messages.sendMessage"); n != 2 {
+		t.Fatalf("server saw %d calls, want 2", n)
+	}
+
+	// Above the threshold it is raised at once, with the wait in e.argument.
+	sb.SetFault("messages.sendMessage", sandbox.Fault{FloodWait: 3600, Times: 1})
+	out, err = rt.DoString(context.Background(), `
+		local ok, e = pcall(messages.sendMessage, {peer='@alice', message='x'})
+		return ok, e.type, e.argument`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertValues(t, out, []any{false, "FLOOD_WAIT", int64(3600)})
+}
+
+func TestSandboxDroppedConnectionIsRetried(t *testing.T) {
+	sb, rt, _ := sandboxRuntime(t)
+	sb.SetFault("messages.sendMessage", sandbox.Fault{Drop: true, Times: 1})
+	out, err := rt.DoString(context.Background(), `
+		local r = messages.sendMessage{peer='@bob', message='survives a dropped connection'}
+		local h = messages.getHistory{peer='@bob', offset_id=0, offset_date=0, add_offset=0, limit=1, max_id=0, min_id=0, hash=0}
+		return r._, h.messages[1].message`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertValues(t, out, []any{"updateShortSentMessage", "survives a dropped connection"})
+	if n := sb.Calls("messages.sendMessage"); n != 2 {
+		t.Fatalf("server saw %d calls, want 2 (the dropped one and the resend)", n)
+	}
+}
+
+func TestSandboxUnsupportedMethod(t *testing.T) {
+	_, rt, _ := sandboxRuntime(t)
+	out, err := rt.DoString(context.Background(), `
+		local ok, e = pcall(stickers.checkShortName, {short_name='x'})
+		return ok, e.code, e.type`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertValues(t, out, []any{false, int64(400), "METHOD_NOT_SUPPORTED_IN_SANDBOX"})
+}
