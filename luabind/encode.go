@@ -135,29 +135,48 @@ func (e *encoder) fields(c *schema.Constructor, t *lua.LTable) *pathError {
 	}()
 	vals := e.scratch[base : base+len(params)]
 
-	info := fieldIndex(c)
-	var bad *pathError
-	t.ForEach(func(k, v lua.LValue) {
-		if bad != nil {
-			return
-		}
-		name, ok := k.(lua.LString)
-		if !ok {
-			bad = errf("unexpected key " + lua.LVAsString(k) + " (" + typeName(k) + ") in " + c.Name)
-			return
-		}
+	info := infoOf(c).index
+	set := func(name string, v lua.LValue) *pathError {
 		if name == "_" {
-			return
+			return nil
 		}
-		i, ok := info[string(name)]
+		i, ok := info[name]
 		if !ok {
-			bad = inField(errf("unknown field (want one of: "+paramList(c)+")"), string(name))
-			return
+			return inField(errf("unknown field (want one of: "+paramList(c)+")"), name)
 		}
 		vals[i] = v
-	})
-	if bad != nil {
-		return bad
+		return nil
+	}
+	oddKey := func(k lua.LValue) *pathError {
+		return errf("unexpected key " + lua.LVAsString(k) + " (" + typeName(k) + ") in " + c.Name)
+	}
+	if strs, odd, ok := tableFields(t); ok {
+		if odd != nil {
+			return oddKey(odd)
+		}
+		for k, v := range strs {
+			if v == lua.LNil {
+				continue
+			}
+			if err := set(k, v); err != nil {
+				return err
+			}
+		}
+	} else {
+		var bad *pathError
+		t.ForEach(func(k, v lua.LValue) {
+			if bad != nil {
+				return
+			}
+			if name, ok := k.(lua.LString); ok {
+				bad = set(string(name), v)
+			} else {
+				bad = oddKey(k)
+			}
+		})
+		if bad != nil {
+			return bad
+		}
 	}
 
 	// Compute the flags words from the fields that are present.
@@ -325,10 +344,8 @@ func (e *encoder) vector(t schema.TypeRef, v lua.LValue) *pathError {
 	if !ok {
 		return errf(schema.TypeName(t) + " expected (an array table), got " + typeName(v))
 	}
-	n := tbl.Len()
-	count := 0
-	tbl.ForEach(func(lua.LValue, lua.LValue) { count++ })
-	if count != n {
+	n, ok := arrayLen(tbl)
+	if !ok {
 		return errf(schema.TypeName(t) + " expected (an array table without holes), got a table with holes or non-integer keys")
 	}
 	if t.Kind == schema.KindVector {
@@ -414,21 +431,6 @@ func (e *encoder) resolved(ti uint16, typ *schema.Type, v lua.LValue) *pathError
 }
 
 var emptyTable = &lua.LTable{Metatable: lua.LNil}
-
-// fieldIndexes caches name -> param index per constructor, built on first use.
-var fieldIndexes sync.Map // *schema.Constructor -> map[string]int
-
-func fieldIndex(c *schema.Constructor) map[string]int {
-	if m, ok := fieldIndexes.Load(c); ok {
-		return m.(map[string]int)
-	}
-	m := make(map[string]int, len(c.Params))
-	for i := range c.Params {
-		m[c.Params[i].Name] = i
-	}
-	fieldIndexes.Store(c, m)
-	return m
-}
 
 func paramList(c *schema.Constructor) string {
 	var names []string

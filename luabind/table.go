@@ -3,6 +3,7 @@ package luabind
 import (
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	lua "github.com/yuin/gopher-lua"
@@ -42,32 +43,98 @@ var fastTables = func() bool {
 	return true
 }()
 
-// boxed are the pre-boxed Lua keys of one constructor: "_" first, then its
-// parameter names; and its name as a value.
-type boxed struct {
-	keys []lua.LValue
-	name lua.LValue
+// tableFields returns the string-keyed part of t and its first key of any
+// other type (nil if none), without boxing every key as ForEach does. ok is
+// false when the layout is unknown; use ForEach then.
+func tableFields(t *lua.LTable) (strs map[string]lua.LValue, odd lua.LValue, ok bool) {
+	if !fastTables {
+		return nil, nil, false
+	}
+	lt := (*ltable)(unsafe.Pointer(t))
+	for i, v := range lt.array {
+		if v != lua.LNil {
+			return lt.strdict, lua.LNumber(i + 1), true
+		}
+	}
+	for k, v := range lt.dict {
+		if v != lua.LNil {
+			return lt.strdict, k, true
+		}
+	}
+	return lt.strdict, nil, true
 }
 
-var boxes sync.Map // *schema.Constructor -> *boxed
+// arrayLen returns the length of an array table and whether t is one: keys
+// 1..n and nothing else.
+func arrayLen(t *lua.LTable) (int, bool) {
+	n := t.Len()
+	if fastTables {
+		lt := (*ltable)(unsafe.Pointer(t))
+		for i := n; i < len(lt.array); i++ {
+			if lt.array[i] != lua.LNil {
+				return n, false
+			}
+		}
+		for i := 0; i < n; i++ {
+			if lt.array[i] == lua.LNil {
+				return n, false
+			}
+		}
+		for _, v := range lt.strdict {
+			if v != lua.LNil {
+				return n, false
+			}
+		}
+		for _, v := range lt.dict {
+			if v != lua.LNil {
+				return n, false
+			}
+		}
+		return n, true
+	}
+	count := 0
+	t.ForEach(func(lua.LValue, lua.LValue) { count++ })
+	return n, count == n
+}
 
-func boxesOf(c *schema.Constructor) *boxed {
-	if b, ok := boxes.Load(c); ok {
-		return b.(*boxed)
+// ctorInfo is what the codec precomputes per constructor, on first use:
+// parameter names to indexes, and the pre-boxed Lua keys ("_" first, then
+// the parameter names) and name.
+type ctorInfo struct {
+	index map[string]int
+	keys  []lua.LValue
+	name  lua.LValue
+}
+
+var (
+	infosOnce sync.Once
+	infos     []atomic.Pointer[ctorInfo]
+)
+
+func infoOf(c *schema.Constructor) *ctorInfo {
+	infosOnce.Do(func() { infos = make([]atomic.Pointer[ctorInfo], len(schema.All())) })
+	p := &infos[c.Index()]
+	if in := p.Load(); in != nil {
+		return in
 	}
-	b := &boxed{keys: make([]lua.LValue, len(c.Params)+1), name: lua.LString(c.Name)}
-	b.keys[0] = lua.LString("_")
+	in := &ctorInfo{
+		index: make(map[string]int, len(c.Params)),
+		keys:  make([]lua.LValue, len(c.Params)+1),
+		name:  lua.LString(c.Name),
+	}
+	in.keys[0] = lua.LString("_")
 	for i := range c.Params {
-		b.keys[i+1] = lua.LString(c.Params[i].Name)
+		in.index[c.Params[i].Name] = i
+		in.keys[i+1] = lua.LString(c.Params[i].Name)
 	}
-	boxes.Store(c, b)
-	return b
+	p.Store(in)
+	return in
 }
 
 // objectTable builds the table of a decoded object. idx[i] is the parameter
 // index of vals[i]; '_' is added first.
 func objectTable(c *schema.Constructor, idx []int, vals []lua.LValue) *lua.LTable {
-	bx := boxesOf(c)
+	bx := infoOf(c)
 	n := len(vals) + 1
 	if !fastTables {
 		t := &lua.LTable{Metatable: lua.LNil}

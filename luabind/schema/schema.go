@@ -13,6 +13,7 @@ package schema
 import (
 	"strings"
 	"sync"
+	"unsafe"
 )
 
 //go:generate go run ./internal/schemagen -out schema_gen.go
@@ -106,6 +107,12 @@ type Constructor struct {
 	Method bool
 	// Legacy marks definitions that come from legacy.tl.
 	Legacy bool
+}
+
+// Index returns the position of c in All(), for tables indexed by
+// constructor.
+func (c *Constructor) Index() int {
+	return int((uintptr(unsafe.Pointer(c)) - uintptr(unsafe.Pointer(&constructors[0]))) / unsafe.Sizeof(Constructor{}))
 }
 
 // Namespace returns the part of the name before the dot, or "".
