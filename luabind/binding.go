@@ -33,6 +33,7 @@ import (
 	"github.com/gotd/td/bin"
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/tglua/tglua/internal/suggest"
 	"github.com/tglua/tglua/luabind/schema"
 )
 
@@ -188,43 +189,7 @@ func unknownMethod(ns, key string) string {
 }
 
 // Suggest returns the closest method name to name, or "".
-func Suggest(name string) string {
-	best, bestD := "", len(name)/2+2
-	for i := range schema.All() {
-		c := &schema.All()[i]
-		if !c.Method {
-			continue
-		}
-		if d := distance(strings.ToLower(name), strings.ToLower(c.Name), bestD); d < bestD {
-			best, bestD = c.Name, d
-		}
-	}
-	return best
-}
-
-// distance is the Levenshtein distance, cut off at max.
-func distance(a, b string, max int) int {
-	if d := len(a) - len(b); d > max || -d > max {
-		return max
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+func Suggest(name string) string { return suggest.Closest(name, MethodNames()) }
 
 // call is the body of every method function.
 func (b *Binding) call(L *lua.LState, m *schema.Constructor) int {

@@ -2,8 +2,6 @@ package runtime
 
 import (
 	"context"
-	"sort"
-	"strings"
 
 	"github.com/go-faster/errors"
 	"github.com/gotd/td/bin"
@@ -12,6 +10,7 @@ import (
 	"github.com/gotd/td/tg"
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/tglua/tglua/internal/suggest"
 	"github.com/tglua/tglua/luabind"
 	"github.com/tglua/tglua/luabind/schema"
 )
@@ -192,36 +191,7 @@ func suggestEvent(name string) string {
 			names = append(names, schema.All()[i].Name)
 		}
 	}
-	sort.Strings(names)
-	best, bestD := "", len(name)/2+2
-	lower := strings.ToLower(name)
-	for _, n := range names {
-		if d := editDistance(lower, strings.ToLower(n)); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return suggest.Closest(name, names)
 }
 
 // UpdateHandler returns the handler that feeds Telegram updates to the

@@ -139,24 +139,6 @@ func TestEveryTypePageRenders(t *testing.T) {
 	}
 }
 
-func TestDistance(t *testing.T) {
-	for _, c := range []struct {
-		a, b string
-		max  int
-		want int
-	}{
-		{"kitten", "sitting", 10, 3},
-		{"", "abc", 10, 3},
-		{"abc", "abc", 10, 0},
-		{"abcdef", "uvwxyz", 3, 3},
-		{"a", "abcdefgh", 3, 3},
-	} {
-		if got := distance(c.a, c.b, c.max); got != c.want {
-			t.Errorf("distance(%q, %q, %d) = %d, want %d", c.a, c.b, c.max, got, c.want)
-		}
-	}
-}
-
 func TestWrap(t *testing.T) {
 	got := wrap("aaa bbb ccc ddd", 7)
 	if want := []string{"aaa bbb", "ccc ddd"}; !slices.Equal(got, want) {

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/tglua/tglua/internal/apidoc"
+	"github.com/tglua/tglua/internal/suggest"
 	"github.com/tglua/tglua/luabind/schema"
 )
 
@@ -53,9 +54,9 @@ func Suggest(name string, n int) []string {
 	var best []scored
 	for _, cand := range candidates() {
 		lc := strings.ToLower(cand)
-		d := distance(q, lc, limit+1)
+		d := suggest.Distance(q, lc, limit+1)
 		if i := strings.LastIndexByte(lc, '.'); i >= 0 {
-			d = min(d, distance(q, lc[i+1:], limit+1))
+			d = min(d, suggest.Distance(q, lc[i+1:], limit+1))
 		}
 		if d > limit && strings.Contains(lc, q) && len(q) >= 4 {
 			d = limit // a substring match is worth suggesting
@@ -75,34 +76,4 @@ func Suggest(name string, n int) []string {
 		out = append(out, s.name)
 	}
 	return out
-}
-
-// distance is the Levenshtein distance between a and b, or max when it is
-// at least max.
-func distance(a, b string, max int) int {
-	if d := len(a) - len(b); d >= max || -d >= max {
-		return max
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin >= max {
-			return max
-		}
-		prev, cur = cur, prev
-	}
-	return min(prev[len(b)], max)
 }
