@@ -151,16 +151,12 @@ type resolver struct {
 	isBot func() bool
 }
 
-// hookIDs are the constructors whose decoded tables feed the cache.
-var hookIDs = func() []uint32 {
-	var ids []uint32
-	for _, name := range []string{"user", "chat", "chatForbidden", "channel", "channelForbidden"} {
-		if c := schema.ByName(name); c != nil {
-			ids = append(ids, c.ID)
-		}
-	}
-	return ids
-}()
+// hookIDs are the constructors whose decoded tables feed the cache. (gotd's
+// constants: looking them up by name at init would build the schema index
+// in every process.)
+var hookIDs = []uint32{
+	tg.UserTypeID, tg.ChatTypeID, tg.ChatForbiddenTypeID, tg.ChannelTypeID, tg.ChannelForbiddenTypeID,
+}
 
 // Resolve implements luabind.Resolver.
 func (r *resolver) Resolve(ctx context.Context, want string, v lua.LValue) (lua.LValue, error) {
