@@ -6,16 +6,13 @@ package main
 // implements the login methods, including the server side of SRP.
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -26,7 +23,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gotd/td/crypto/srp"
 	gotdsession "github.com/gotd/td/session"
 	"github.com/gotd/td/tg"
 	"github.com/gotd/td/tgerr"
@@ -35,6 +31,7 @@ import (
 
 	"github.com/tglua/tglua/internal/session"
 	"github.com/tglua/tglua/internal/testserver"
+	"github.com/tglua/tglua/sandbox/srp"
 )
 
 func TestMain(m *testing.M) {
@@ -182,18 +179,6 @@ const (
 	botToken   = "123456:bot-secret-token"
 )
 
-// srpPrime is Telegram's 2048-bit SRP prime; the generator is 3.
-var srpPrime, _ = new(big.Int).SetString("C71CAEB9C6B1C9048E6C522F70F13F73980D40238E3E21C14934D037563D930F"+
-	"48198A0AA7C14058229493D22530F4DBFA336F6E0AC925139543AED44CCE7C37"+
-	"20FD51F69458705AC68CD4FE6B6B13ABDC9746512969328454F18FAF8C595F64"+
-	"2477FE96BB2A941D5BCD1D4AC8CC49880708FA9B378E3C4F3A9060BEE67CF9A4"+
-	"A4A695811051907E162753B56B0F6B410DBA74D8A84B2A14B3144E0EF1284754"+
-	"FD17ED950D5965B4B9DD46582DB1178D169C6BC465B0D6FF9CA3928FEF5B9AE4"+
-	"E418FC15E83EBEA0F87FA9FF5EED70050DED2849F47BF959D956850CE929851F"+
-	"0D8115F635B105EE2E4E15D04B2454BF6F4FADF034B10403119CD8E3B92FCC5B", 16)
-
-const srpG = 3
-
 // loginServer implements auth.sendCode, auth.signIn, account.getPassword,
 // auth.checkPassword (verifying the SRP proof), auth.importBotAuthorization,
 // users.getUsers(self) and auth.logOut. +15550000 has no password;
@@ -202,14 +187,11 @@ const srpG = 3
 type loginServer struct {
 	tb testing.TB
 
-	salt1, salt2 []byte
-	verifier     *big.Int // v = g^x mod p
+	pw *srp.Password
 
 	mu      sync.Mutex
-	pending map[string]bool // phone -> code sent
-	b       *big.Int        // the secret of the last account.getPassword
-	srpB    []byte
-	srpID   int64
+	pending map[string]bool    // phone -> code sent
+	ch      *srp.Challenge     // the last account.getPassword's
 	authed  map[int64]*tg.User // auth key ID -> logged-in user
 	waiting map[int64]bool     // auth key ID -> signed in, password needed
 	flooded map[int64]bool     // auth key ID -> help.getInviteText was flooded
@@ -221,16 +203,6 @@ var (
 	botUser   = &tg.User{ID: 123456, AccessHash: 44, FirstName: "Echo", Username: "echo_bot", Bot: true, Self: true}
 )
 
-func pad256(x *big.Int) []byte { return x.FillBytes(make([]byte, 256)) }
-
-func sha(parts ...[]byte) []byte {
-	h := sha256.New()
-	for _, p := range parts {
-		h.Write(p)
-	}
-	return h.Sum(nil)
-}
-
 func random(tb testing.TB, n int) []byte {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
@@ -240,15 +212,12 @@ func random(tb testing.TB, n int) []byte {
 }
 
 func newLoginServer(tb testing.TB, srv *testserver.Server) *loginServer {
-	s := &loginServer{tb: tb, salt2: random(tb, 16), pending: map[string]bool{},
-		authed: map[int64]*tg.User{}, waiting: map[int64]bool{}}
-	v, salt1, err := srp.NewSRP(rand.Reader).NewHash([]byte(password), srp.Input{
-		Salt1: random(tb, 8), Salt2: s.salt2, G: srpG, P: srpPrime.Bytes(),
-	})
+	pw, err := srp.NewPassword(password)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s.salt1, s.verifier = salt1, new(big.Int).SetBytes(v)
+	s := &loginServer{tb: tb, pw: pw, pending: map[string]bool{},
+		authed: map[int64]*tg.User{}, waiting: map[int64]bool{}}
 	d := srv.Dispatcher
 	d.HandleFunc(tg.AuthSendCodeRequestTypeID, s.sendCode)
 	d.HandleFunc(tg.AuthSignInRequestTypeID, s.signIn)
@@ -322,25 +291,20 @@ func (s *loginServer) signIn(srv *tgtest.Server, req *tgtest.Request) error {
 }
 
 func (s *loginServer) getPassword(srv *tgtest.Server, req *tgtest.Request) error {
+	ch, err := srp.NewChallenge(s.pw)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	// B = k*v + g^b mod p, with k = H(p | g).
-	s.b = new(big.Int).SetBytes(random(s.tb, 256))
-	g := big.NewInt(srpG)
-	k := new(big.Int).SetBytes(sha(pad256(srpPrime), pad256(g)))
-	B := new(big.Int).Exp(g, s.b, srpPrime)
-	B.Add(B, new(big.Int).Mul(k, s.verifier)).Mod(B, srpPrime)
-	s.srpB = pad256(B)
-	s.srpID = int64(binary.LittleEndian.Uint64(random(s.tb, 8)) >> 1)
-	algo := &tg.PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow{Salt1: s.salt1, Salt2: s.salt2, G: srpG, P: srpPrime.Bytes()}
+	s.ch = ch
+	s.mu.Unlock()
 	return srv.SendResult(req, &tg.AccountPassword{
-		HasPassword: true, CurrentAlgo: algo, SRPB: s.srpB, SRPID: s.srpID,
-		NewAlgo: algo, NewSecureAlgo: &tg.SecurePasswordKdfAlgoUnknown{}, SecureRandom: random(s.tb, 256),
+		HasPassword: true, CurrentAlgo: s.pw.Algo(), SRPB: ch.B[:], SRPID: ch.ID,
+		NewAlgo: s.pw.Algo(), NewSecureAlgo: &tg.SecurePasswordKdfAlgoUnknown{}, SecureRandom: random(s.tb, 256),
 	})
 }
 
-// checkPassword verifies M1 as Telegram does: S = (A * v^u)^b mod p,
-// M1 = H(H(p) xor H(g) | H(salt1) | H(salt2) | A | B | H(S)).
+// checkPassword verifies the SRP proof M1 for real.
 func (s *loginServer) checkPassword(srv *tgtest.Server, req *tgtest.Request) error {
 	var r tg.AuthCheckPasswordRequest
 	if err := r.Decode(req.Buf); err != nil {
@@ -352,24 +316,15 @@ func (s *loginServer) checkPassword(srv *tgtest.Server, req *tgtest.Request) err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.b == nil || in.SRPID != s.srpID {
+	if s.ch == nil || in.SRPID != s.ch.ID {
 		return tgerr.New(400, "SRP_ID_INVALID")
 	}
 	if !s.waiting[keyID(req)] {
 		return tgerr.New(400, "AUTH_RESTART")
 	}
-	A := new(big.Int).SetBytes(in.A)
-	u := new(big.Int).SetBytes(sha(pad256(A), s.srpB))
-	S := new(big.Int).Exp(s.verifier, u, srpPrime)
-	S.Mul(S, A).Mod(S, srpPrime).Exp(S, s.b, srpPrime)
-	hp, hg := sha(pad256(srpPrime)), sha(pad256(big.NewInt(srpG)))
-	x := make([]byte, len(hp))
-	for i := range x {
-		x[i] = hp[i] ^ hg[i]
-	}
-	want := sha(x, sha(s.salt1), sha(s.salt2), pad256(A), s.srpB, sha(pad256(S)))
-	s.b = nil // one proof per account.getPassword
-	if !bytes.Equal(want, in.M1) {
+	ok = s.ch.Verify(s.pw, in.A, in.M1)
+	s.ch = nil // one proof per account.getPassword
+	if !ok {
 		return tgerr.New(400, "PASSWORD_HASH_INVALID")
 	}
 	delete(s.waiting, keyID(req))

@@ -8,12 +8,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,7 +19,6 @@ import (
 	"time"
 
 	"github.com/gotd/log"
-	"github.com/gotd/td/crypto/srp"
 	gotdsession "github.com/gotd/td/session"
 	"github.com/gotd/td/tg"
 	"github.com/gotd/td/tgerr"
@@ -31,19 +27,8 @@ import (
 	"github.com/tglua/tglua/internal/testserver"
 	"github.com/tglua/tglua/luabind"
 	"github.com/tglua/tglua/runtime"
+	"github.com/tglua/tglua/sandbox/srp"
 )
-
-// srpPrime is Telegram's 2048-bit SRP prime; the generator is 3.
-var srpPrime, _ = new(big.Int).SetString("C71CAEB9C6B1C9048E6C522F70F13F73980D40238E3E21C14934D037563D930F"+
-	"48198A0AA7C14058229493D22530F4DBFA336F6E0AC925139543AED44CCE7C37"+
-	"20FD51F69458705AC68CD4FE6B6B13ABDC9746512969328454F18FAF8C595F64"+
-	"2477FE96BB2A941D5BCD1D4AC8CC49880708FA9B378E3C4F3A9060BEE67CF9A4"+
-	"A4A695811051907E162753B56B0F6B410DBA74D8A84B2A14B3144E0EF1284754"+
-	"FD17ED950D5965B4B9DD46582DB1178D169C6BC465B0D6FF9CA3928FEF5B9AE4"+
-	"E418FC15E83EBEA0F87FA9FF5EED70050DED2849F47BF959D956850CE929851F"+
-	"0D8115F635B105EE2E4E15D04B2454BF6F4FADF034B10403119CD8E3B92FCC5B", 16)
-
-const srpG = 3
 
 // authServer is the server side of the login methods.
 type authServer struct {
@@ -52,27 +37,10 @@ type authServer struct {
 	password, botToken string
 
 	mu       sync.Mutex
-	salt1    []byte
-	salt2    []byte
-	verifier *big.Int // v = g^x mod p
-	b        *big.Int // the secret of the last account.getPassword
-	srpB     []byte
-	srpID    int64
+	pw       *srp.Password
+	ch       *srp.Challenge // the last account.getPassword's
 	calls    []string
 	loggedIn bool
-}
-
-func pad256(x *big.Int) []byte {
-	out := make([]byte, 256)
-	return x.FillBytes(out)
-}
-
-func sha(parts ...[]byte) []byte {
-	h := sha256.New()
-	for _, p := range parts {
-		h.Write(p)
-	}
-	return h.Sum(nil)
 }
 
 func randomBytes(t *testing.T, n int) []byte {
@@ -87,14 +55,11 @@ func newAuthServer(t *testing.T, srv *testserver.Server, password string) *authS
 	a := &authServer{t: t, phone: "+15550000", code: "24680", hash: "c0ffee-code-hash",
 		password: password, botToken: "123456:bot-secret-token"}
 	if password != "" {
-		a.salt2 = randomBytes(t, 16)
-		v, salt1, err := srp.NewSRP(rand.Reader).NewHash([]byte(password), srp.Input{
-			Salt1: randomBytes(t, 8), Salt2: a.salt2, G: srpG, P: srpPrime.Bytes(),
-		})
+		pw, err := srp.NewPassword(password)
 		if err != nil {
 			t.Fatal(err)
 		}
-		a.salt1, a.verifier = salt1, new(big.Int).SetBytes(v)
+		a.pw = pw
 	}
 	d := srv.Dispatcher
 	d.HandleFunc(tg.AuthSendCodeRequestTypeID, a.sendCode)
@@ -158,24 +123,20 @@ func (a *authServer) getPassword(s *tgtest.Server, req *tgtest.Request) error {
 	if a.password == "" {
 		return s.SendResult(req, &tg.AccountPassword{NewAlgo: &tg.PasswordKdfAlgoUnknown{}, NewSecureAlgo: &tg.SecurePasswordKdfAlgoUnknown{}, SecureRandom: randomBytes(a.t, 32)})
 	}
+	ch, err := srp.NewChallenge(a.pw)
+	if err != nil {
+		return err
+	}
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	// B = k*v + g^b mod p, k = H(p | g).
-	a.b = new(big.Int).SetBytes(randomBytes(a.t, 256))
-	g := big.NewInt(srpG)
-	k := new(big.Int).SetBytes(sha(pad256(srpPrime), pad256(g)))
-	B := new(big.Int).Exp(g, a.b, srpPrime)
-	B.Add(B, new(big.Int).Mul(k, a.verifier)).Mod(B, srpPrime)
-	a.srpB = pad256(B)
-	a.srpID = int64(binary.LittleEndian.Uint64(randomBytes(a.t, 8)) >> 1)
-	algo := &tg.PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow{Salt1: a.salt1, Salt2: a.salt2, G: srpG, P: srpPrime.Bytes()}
+	a.ch = ch
+	a.mu.Unlock()
 	return s.SendResult(req, &tg.AccountPassword{
-		HasPassword: true, CurrentAlgo: algo, SRPB: a.srpB, SRPID: a.srpID,
-		NewAlgo: algo, NewSecureAlgo: &tg.SecurePasswordKdfAlgoUnknown{}, SecureRandom: randomBytes(a.t, 256),
+		HasPassword: true, CurrentAlgo: a.pw.Algo(), SRPB: ch.B[:], SRPID: ch.ID,
+		NewAlgo: a.pw.Algo(), NewSecureAlgo: &tg.SecurePasswordKdfAlgoUnknown{}, SecureRandom: randomBytes(a.t, 256),
 	})
 }
 
-// checkPassword verifies M1 as the server does: S = (A * v^u)^b mod p.
+// checkPassword verifies the SRP proof M1 for real.
 func (a *authServer) checkPassword(s *tgtest.Server, req *tgtest.Request) error {
 	a.record("auth.checkPassword")
 	var r tg.AuthCheckPasswordRequest
@@ -188,23 +149,12 @@ func (a *authServer) checkPassword(s *tgtest.Server, req *tgtest.Request) error 
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.b == nil || in.SRPID != a.srpID {
+	if a.ch == nil || in.SRPID != a.ch.ID {
 		return tgerr.New(400, "SRP_ID_INVALID")
 	}
-	A := new(big.Int).SetBytes(in.A)
-	u := new(big.Int).SetBytes(sha(pad256(A), a.srpB))
-	S := new(big.Int).Exp(a.verifier, u, srpPrime)
-	S.Mul(S, A).Mod(S, srpPrime)
-	S.Exp(S, a.b, srpPrime)
-	K := sha(pad256(S))
-	hp, hg := sha(pad256(srpPrime)), sha(pad256(big.NewInt(srpG)))
-	x := make([]byte, len(hp))
-	for i := range x {
-		x[i] = hp[i] ^ hg[i]
-	}
-	want := sha(x, sha(a.salt1), sha(a.salt2), pad256(A), a.srpB, K)
-	a.b = nil // one proof per account.getPassword
-	if !bytes.Equal(want, in.M1) {
+	ok = a.ch.Verify(a.pw, in.A, in.M1)
+	a.ch = nil // one proof per account.getPassword
+	if !ok {
 		return tgerr.New(400, "PASSWORD_HASH_INVALID")
 	}
 	a.loggedIn = true
