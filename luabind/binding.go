@@ -264,6 +264,9 @@ func (b *Binding) Call(ctx context.Context, L *lua.LState, m *schema.Constructor
 	e := getEncoder(ctx, b.opts.Resolver)
 	defer putEncoder(e)
 	if perr := e.request(m, args); perr != nil {
+		if perr.cause != nil {
+			return nil, perr.cause
+		}
 		return nil, &ArgError{Method: m.Name, Path: perr.path(), Msg: perr.msg}
 	}
 	if b.opts.Guard != nil {

@@ -3,12 +3,14 @@ package luabind
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"encoding/binary"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/gotd/td/bin"
+	"github.com/gotd/td/tgerr"
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/tglua/tglua/luabind/schema"
@@ -42,6 +44,10 @@ func (e *ArgError) Error() string {
 type pathError struct {
 	rev []string
 	msg string
+	// cause is set when the argument was fine but a call made to resolve
+	// it failed (an RPC, transport or context error): that error is raised
+	// instead of an argument error.
+	cause error
 }
 
 func (e *pathError) Error() string { return e.path() + ": " + e.msg }
@@ -415,7 +421,11 @@ func (e *encoder) resolved(ti uint16, typ *schema.Type, v lua.LValue) *pathError
 	r := e.resolver
 	got, err := r.Resolve(e.ctx, typ.Name, v)
 	if err != nil {
-		return errf(err.Error())
+		perr := errf(err.Error())
+		if callFailure(err) {
+			perr.cause = err
+		}
+		return perr
 	}
 	if t, ok := got.(*lua.LTable); ok {
 		if c, ok := t.RawGetString("_").(lua.LString); ok {
@@ -428,6 +438,19 @@ func (e *encoder) resolved(ti uint16, typ *schema.Type, v lua.LValue) *pathError
 	e.resolver = nil
 	defer func() { e.resolver = r }()
 	return e.object(ti, got)
+}
+
+// callFailure reports whether err is the failure of a call (RPC, transport,
+// cancellation) rather than a bad value.
+func callFailure(err error) bool {
+	var le *Error
+	if errors.As(err, &le) {
+		return true
+	}
+	if _, ok := tgerr.As(err); ok {
+		return true
+	}
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 var emptyTable = &lua.LTable{Metatable: lua.LNil}

@@ -505,7 +505,9 @@ func rpcFailure(label, method string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return errors.Errorf("peer %s: %s", label, luabind.AsError(method, err).Error())
+	// Keep the RPC error's structure: the script gets a value with code and
+	// type (from the resolving method), not a flat string.
+	return luabind.AsError(method, err)
 }
 
 func refFromKey(key peers.Key, v peers.Value) peerRef {

@@ -377,3 +377,22 @@ func TestPeerPhone(t *testing.T) {
 		t.Errorf("unknown phone: %v\nwant: %s", err, want)
 	}
 }
+
+// A failed lookup reaches the script as a structured RPC error that pcall
+// catches, with the resolving method in e.method.
+func TestResolveFailureIsStructured(t *testing.T) {
+	srv := newPeerServer(t)
+	rt := rtFor(t, srv.Server, nil)
+	out := luaDo(t, rt, `
+		local ok, e = pcall(messages.sendMessage, {peer='@nobody', message='x'})
+		return ok, e.code, e.type, e.method, tostring(e)`)
+	want := []any{false, int64(400), "USERNAME_NOT_OCCUPIED", "contacts.resolveUsername", "contacts.resolveUsername: rpc error 400: USERNAME_NOT_OCCUPIED"}
+	for i := range want {
+		if out[i] != want[i] {
+			t.Fatalf("got %v, want %v", out, want)
+		}
+	}
+	if n := len(srv.sent()); n != 0 {
+		t.Fatalf("%d messages sent", n)
+	}
+}
