@@ -3,8 +3,8 @@ package luabind
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"encoding/binary"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
