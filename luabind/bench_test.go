@@ -142,11 +142,12 @@ func BenchmarkDecode(b *testing.B) {
 	b.Run("tglua", func(b *testing.B) {
 		L := lua.NewState()
 		defer L.Close()
+		bind := luabind.Register(L, luabind.Options{})
 		m := schema.ByName("messages.getHistory")
 		b.ReportAllocs()
 		b.SetBytes(int64(len(data)))
 		for b.Loop() {
-			if _, err := luabind.Decode(L, data, m.Result); err != nil {
+			if _, err := bind.Decode(L, data, m.Result); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -156,12 +157,26 @@ func BenchmarkDecode(b *testing.B) {
 func TestDecodeMessages(t *testing.T) {
 	L := lua.NewState()
 	defer L.Close()
-	v, err := luabind.Decode(L, messagesResult(t), schema.ByName("messages.getHistory").Result)
+	bind := luabind.Register(L, luabind.Options{})
+	plain, err := luabind.Decode(L, messagesResult(t), schema.ByName("messages.getHistory").Result)
 	if err != nil {
 		t.Fatal(err)
 	}
-	L.SetGlobal("r", v)
-	if err := L.DoString(`assert(r._ == 'messages.messages' and #r.messages == 100 and r.users[1].access_hash == '-7546723456789012345' and r.messages[100].id == 1099)`); err != nil {
+	shaped, err := bind.Decode(L, messagesResult(t), schema.ByName("messages.getHistory").Result)
+	if err != nil {
+		t.Fatal(err)
+	}
+	L.SetGlobal("plain", plain)
+	L.SetGlobal("shaped", shaped)
+	if err := L.DoString(`
+		for _, r in ipairs({plain, shaped}) do
+			assert(r._ == 'messages.messages' and #r.messages == 100 and r.users[1].access_hash == '-7546723456789012345' and r.messages[100].id == 1099)
+		end
+		local function keys(t) local ks = {} for k in pairs(t) do ks[#ks+1] = k end table.sort(ks) return table.concat(ks, ',') end
+		for i = 1, 100 do
+			assert(keys(plain.messages[i]) == keys(shaped.messages[i]), keys(shaped.messages[i]))
+		end
+	`); err != nil {
 		t.Fatal(err)
 	}
 }

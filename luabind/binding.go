@@ -22,6 +22,11 @@
 // Bad arguments raise a Lua error naming the method, the field path and the
 // expected type; nothing is sent. RPC and transport errors raise structured
 // error values (see Error).
+//
+// Tables decoded from a call's answer are ordinary Lua tables, but objects
+// of one constructor share their key order until they are given a new key
+// (shape.go). From Go, add keys to them with Binding.SetField or
+// L.SetField, not RawSetString.
 package luabind
 
 import (
@@ -81,6 +86,7 @@ type Binding struct {
 	hot     map[uint32]bool // IDs the hook sees: the host's and config
 	userHot map[uint32]bool // IDs the host's hook asked for
 	split   *messageSplitter
+	shapes  *shapes // shared key order of decoded tables; nil without fastTables
 	tg      *lua.LTable
 }
 
@@ -104,6 +110,9 @@ func Register(L *lua.LState, opts Options) *Binding {
 	if opts.Split == nil {
 		b.split = registerSplit(L)
 		b.opts.Split = b.split
+	}
+	if fastTables {
+		b.shapes = newShapes(L)
 	}
 	mt := L.CreateTable(0, 1)
 	mt.RawSetString("__index", L.NewFunction(b.index))
@@ -289,6 +298,7 @@ func (b *Binding) Call(ctx context.Context, L *lua.LState, m *schema.Constructor
 		b.split.watching = true
 	}
 	d, buf := newDecoder(L, res.body)
+	d.shapes = b.shapes
 	if len(b.hot) > 0 {
 		d.hook, d.hot = b.hook, b.hot
 	}
@@ -329,6 +339,15 @@ func EncodeObject(t *lua.LTable) ([]byte, error) {
 		return nil, &ArgError{Method: c.Name, Path: perr.path(), Msg: perr.msg}
 	}
 	return append([]byte(nil), e.buf.Buf...), nil
+}
+
+// Decode decodes TL bytes of type t into a Lua value of the binding's VM,
+// exactly as a method call decodes its answer (with the shared key order of
+// shape.go).
+func (b *Binding) Decode(L *lua.LState, data []byte, t schema.TypeRef) (lua.LValue, error) {
+	d, buf := newDecoder(L, string(data))
+	d.shapes = b.shapes
+	return d.value(buf, t)
 }
 
 // Decode decodes TL bytes of type t into a Lua value.

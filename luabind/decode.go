@@ -28,6 +28,8 @@ type decoder struct {
 	vals []lua.LValue
 	idx  []int
 	slabs
+	// shapes, when set, gives decoded tables a shared key order (shape.go).
+	shapes *shapes
 }
 
 // newDecoder decodes src; the returned buffer reads it and must never be
@@ -180,7 +182,12 @@ func (d *decoder) fields(b *bin.Buffer, c *schema.Constructor) (*lua.LTable, err
 		d.vals = append(d.vals, v)
 		d.idx = append(d.idx, i)
 	}
-	tbl := objectTable(c, d.idx[base:], d.vals[base:])
+	var tbl *lua.LTable
+	if d.shapes != nil {
+		tbl = d.shapes.table(c, d.idx[base:], d.vals[base:])
+	} else {
+		tbl = objectTable(c, d.idx[base:], d.vals[base:])
+	}
 	if d.hot != nil && d.hot[c.ID] {
 		d.hook(c, tbl)
 	}
