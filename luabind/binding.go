@@ -83,7 +83,7 @@ type Binding struct {
 	opts    Options
 	ns      map[*lua.LTable]string
 	methods map[*lua.LFunction]*schema.Constructor
-	hot     map[uint32]bool // IDs the hook sees: the host's and config
+	hot     []uint32        // IDs the hook sees: the host's and config (few: a slice beats a map)
 	userHot map[uint32]bool // IDs the host's hook asked for
 	split   *messageSplitter
 	shapes  *shapes // shared key order of decoded tables; nil without fastTables
@@ -99,11 +99,10 @@ func Register(L *lua.LState, opts Options) *Binding {
 		ns:      make(map[*lua.LTable]string, len(schema.Namespaces())+1),
 		methods: map[*lua.LFunction]*schema.Constructor{},
 	}
-	b.hot = map[uint32]bool{}
 	if opts.Hook != nil {
 		b.userHot = make(map[uint32]bool, len(opts.HookIDs))
 		for _, id := range opts.HookIDs {
-			b.hot[id] = true
+			b.hot = append(b.hot, id)
 			b.userHot[id] = true
 		}
 	}
@@ -294,7 +293,7 @@ func (b *Binding) Call(ctx context.Context, L *lua.LState, m *schema.Constructor
 	if b.split != nil && !b.split.watching {
 		// Watch config answers for message_length_max. Done here, not in
 		// Register, because the ID lookup builds the schema index.
-		b.hot[configID()] = true
+		b.hot = append(b.hot, configID())
 		b.split.watching = true
 	}
 	d, buf := newDecoder(L, res.body)

@@ -20,7 +20,7 @@ type ObjectHook func(c *schema.Constructor, t *lua.LTable)
 type decoder struct {
 	L    *lua.LState
 	hook ObjectHook
-	hot  map[uint32]bool // constructor IDs the hook wants; nil: none
+	hot  []uint32 // constructor IDs the hook wants
 	// src holds the same bytes as the buffer being decoded, as one string:
 	// decoded strings are substrings of it, so they cost no copy.
 	src string
@@ -108,14 +108,18 @@ func (d *decoder) vector(b *bin.Buffer, t schema.TypeRef) (lua.LValue, error) {
 	if n < 0 || n > b.Len()/4+1 {
 		return nil, &decodeError{msg: "vector length " + strconv.Itoa(n) + " exceeds the data"}
 	}
-	tbl := d.L.CreateTable(n, 0)
+	tbl, arr := arrayTable(d.L, n)
 	elem := schema.TypeRef{Kind: t.Elem, Type: t.Type}
-	for i := 1; i <= n; i++ {
+	for i := 0; i < n; i++ {
 		v, err := d.value(b, elem)
 		if err != nil {
 			return nil, err
 		}
-		tbl.RawSetInt(i, v)
+		if arr != nil {
+			arr[i] = v
+		} else {
+			tbl.RawSetInt(i+1, v)
+		}
 	}
 	return tbl, nil
 }
@@ -188,8 +192,11 @@ func (d *decoder) fields(b *bin.Buffer, c *schema.Constructor) (*lua.LTable, err
 	} else {
 		tbl = objectTable(c, d.idx[base:], d.vals[base:])
 	}
-	if d.hot != nil && d.hot[c.ID] {
-		d.hook(c, tbl)
+	for _, id := range d.hot {
+		if id == c.ID {
+			d.hook(c, tbl)
+			break
+		}
 	}
 	return tbl, nil
 }

@@ -190,6 +190,38 @@ func allocTable(n int) *ltable {
 	}
 }
 
+// arrayTable makes a table for an n-element array. With the known layout it
+// returns the array part to fill (every element must be set, none nil),
+// allocated with the table for small n; otherwise arr is nil and the caller
+// uses RawSetInt.
+func arrayTable(L *lua.LState, n int) (t *lua.LTable, arr []lua.LValue) {
+	if !fastTables {
+		return L.CreateTable(n, 0), nil
+	}
+	var lt *ltable
+	switch {
+	case n == 0:
+		lt = &ltable{}
+	case n <= 2:
+		x := &struct {
+			t ltable
+			a [2]lua.LValue
+		}{}
+		lt, arr = &x.t, x.a[:n]
+	case n <= 8:
+		x := &struct {
+			t ltable
+			a [8]lua.LValue
+		}{}
+		lt, arr = &x.t, x.a[:n]
+	default:
+		lt, arr = &ltable{}, make([]lua.LValue, n)
+	}
+	lt.Metatable = lua.LNil
+	lt.array = arr
+	return (*lua.LTable)(unsafe.Pointer(lt)), arr
+}
+
 // smallInts are pre-boxed Lua numbers for common small integers (offsets,
 // lengths, counts, small ids), so decoding them allocates nothing.
 var smallInts = func() []lua.LValue {
