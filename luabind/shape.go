@@ -43,7 +43,7 @@ type shapes struct {
 }
 
 func newShapes(L *lua.LState) *shapes {
-	s := &shapes{byCtor: make([]*shape, len(schema.All()))}
+	s := &shapes{}
 	s.meta = L.CreateTable(0, 2)
 	s.meta.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
 		t := L.CheckTable(1)
@@ -78,6 +78,9 @@ func (s *shapes) wrapBase(L *lua.LState, name string) {
 }
 
 func (s *shapes) of(c *schema.Constructor) *shape {
+	if s.byCtor == nil {
+		s.byCtor = make([]*shape, len(schema.All())) // on first decode: idle VMs stay small
+	}
 	i := c.Index()
 	if sh := s.byCtor[i]; sh != nil {
 		return sh
