@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/go-faster/errors"
+	"github.com/gotd/td/bin"
 	"github.com/gotd/td/telegram/peers"
 	"github.com/gotd/td/tg"
 
@@ -50,7 +51,9 @@ func (r *Runtime) apiOptions(inv luabind.Invoker) (luabind.Options, error) {
 			store = NewPeerStorage()
 		}
 	}
-	api := tg.NewClient(r.api.flood)
+	// The resolver's own lookups (contacts.resolveUsername...) obey the
+	// allowlist too: a sandboxed script cannot reach them through a peer.
+	api := tg.NewClient(allowInvoker{next: r.api.flood, allow: allow})
 	r.api.peers = &resolver{
 		store:  store,
 		mgr:    peers.Options{Storage: store, Logger: r.opts.Logger}.Build(api),
@@ -110,6 +113,24 @@ func (r *Runtime) selfUser() (int64, bool) {
 	}
 	id, _, ok := r.session.Self()
 	return id, ok
+}
+
+// allowInvoker refuses requests the allowlist does not allow. It guards
+// calls the runtime makes on a script's behalf, such as peer lookups.
+type allowInvoker struct {
+	next  luabind.Invoker
+	allow *allowList
+}
+
+func (a allowInvoker) Invoke(ctx context.Context, in bin.Encoder, out bin.Decoder) error {
+	if a.allow != nil {
+		if t, ok := in.(interface{ TypeID() uint32 }); ok {
+			if c := schema.ByID(t.TypeID()); c != nil && !a.allow.allows(c.Name) {
+				return &luabind.Error{Method: c.Name, Type: TypeNotAllowed, Message: "not allowed in this sandbox (needed to resolve a peer)"}
+			}
+		}
+	}
+	return a.next.Invoke(ctx, in, out)
 }
 
 // allowList is Options.Allow compiled. A nil list allows everything.

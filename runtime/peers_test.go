@@ -396,3 +396,25 @@ func TestResolveFailureIsStructured(t *testing.T) {
 		t.Fatalf("%d messages sent", n)
 	}
 }
+
+// With an allowlist, peer lookups are calls too: a script limited to
+// messages.* cannot make the runtime call contacts.resolveUsername.
+func TestAllowListCoversPeerLookups(t *testing.T) {
+	srv := newPeerServer(t)
+	rt := rtFor(t, srv.Server, func(o *runtime.Options) { o.Allow = []string{"messages.*"} })
+	out := luaDo(t, rt, `
+		local ok, e = pcall(messages.sendMessage, {peer='@ann', message='x'})
+		return ok, e.type, e.method`)
+	want := []any{false, runtime.TypeNotAllowed, "contacts.resolveUsername"}
+	for i := range want {
+		if out[i] != want[i] {
+			t.Fatalf("got %v, want %v", out, want)
+		}
+	}
+	if n := srv.resolves.Load(); n != 0 {
+		t.Fatalf("contacts.resolveUsername reached the server %d times", n)
+	}
+	if n := len(srv.sent()); n != 0 {
+		t.Fatalf("%d messages sent", n)
+	}
+}
