@@ -236,6 +236,11 @@ func (r *repl) eval(ctx context.Context, fn *lua.LFunction) {
 	}))
 	_, err := r.rt.Call(ctx, replChunk)
 	L.SetGlobal(replChunk, lua.LNil)
+	if err == nil {
+		// Let handlers and timers registered with on()/after() run what
+		// arrived meanwhile.
+		err = r.rt.Poll(ctx)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			fmt.Fprintln(r.errw, "interrupted")

@@ -188,6 +188,22 @@ func (r *Runtime) Loop(ctx context.Context) error {
 	return err
 }
 
+// Poll runs the work that is ready now — due timers, delivered updates and
+// callbacks — without waiting for more, and returns. An interactive host
+// (the REPL) calls it between inputs so handlers keep firing while a person
+// types.
+func (r *Runtime) Poll(ctx context.Context) error {
+	if r.closed || r.loop.stopped || !r.loop.alive() {
+		return nil
+	}
+	L := r.L
+	if L.Context() == nil {
+		L.SetContext(r.callContext(ctx))
+		defer L.RemoveContext()
+	}
+	return r.loop.run(ctx, L, time.Now(), true)
+}
+
 // thenLoop runs the loop after a main chunk, if anything is registered, and
 // settles which error the caller sees.
 func (r *Runtime) thenLoop(ctx context.Context, out []any, err error) ([]any, error) {

@@ -464,3 +464,38 @@ func TestHandlersSurviveNestedSleep(t *testing.T) {
 		}
 	})
 }
+
+// Poll runs what is ready — a delivered update, a due timer — and returns
+// at once, without waiting for the timers still pending: the REPL calls it
+// between inputs.
+func TestPollRunsReadyWorkOnly(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) })
+	synctest.Test(t, func(t *testing.T) {
+		r := newLoopRT(t, nil)
+		L := r.State()
+		if err := L.DoString(`
+			got = {}
+			setup = function()
+				on('message', function(m) got[#got+1] = m.text end)
+				after(0, function() got[#got+1] = 'timer0' end)
+				after(60, function() got[#got+1] = 'timer60' end)
+			end`); err != nil {
+			t.Fatal(err)
+		}
+		// Register through Call, which runs no loop, as the REPL does.
+		if _, err := r.Call(context.Background(), "setup"); err != nil {
+			t.Fatal(err)
+		}
+		r.feed(&tg.Updates{Updates: []tg.UpdateClass{msgUpdate(1, "typed meanwhile", &tg.PeerUser{UserID: 7}, false)}})
+		start := time.Now()
+		if err := r.Poll(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(start); d != 0 {
+			t.Fatalf("Poll waited %v", d)
+		}
+		if s := join(r.global("got").([]any)); s != "timer0,typed meanwhile" && s != "typed meanwhile,timer0" {
+			t.Fatalf("after Poll: %q", s)
+		}
+	})
+}
