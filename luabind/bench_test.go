@@ -3,6 +3,7 @@ package luabind_test
 import (
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/gotd/td/bin"
 	"github.com/gotd/td/tg"
@@ -224,4 +225,34 @@ func heapPerVM(register bool) uint64 {
 		L.Close()
 	}
 	return (after.HeapAlloc - before.HeapAlloc) / n
+}
+
+// BenchmarkDecodeInterleaved alternates gotd and tglua in rounds of 50
+// decodes, so that drift of the machine hits both alike, and reports
+// tglua's time as a multiple of gotd's.
+func BenchmarkDecodeInterleaved(b *testing.B) {
+	data := messagesResult(b)
+	L := lua.NewState()
+	defer L.Close()
+	bind := luabind.Register(L, luabind.Options{})
+	m := schema.ByName("messages.getHistory")
+	var gotdT, ourT time.Duration
+	const round = 50
+	for b.Loop() {
+		t0 := time.Now()
+		for range round {
+			if _, err := tg.DecodeMessagesMessages(&bin.Buffer{Buf: data}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		t1 := time.Now()
+		for range round {
+			if _, err := bind.Decode(L, data, m.Result); err != nil {
+				b.Fatal(err)
+			}
+		}
+		gotdT += t1.Sub(t0)
+		ourT += time.Since(t1)
+	}
+	b.ReportMetric(float64(ourT)/float64(gotdT), "x-gotd")
 }
