@@ -216,3 +216,12 @@ func TestGarbageAnswersAreErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestUnsafeFastPathsActive guards the unsafe fast paths: if gopher-lua's
+// table layout or Go's interface layout changed, the code falls back to the
+// safe paths (and this test says so).
+func TestUnsafeFastPathsActive(t *testing.T) {
+	if !luabind.FastPaths() {
+		t.Fatal("fast table and boxing paths are off: check luabind/table.go against the gopher-lua version")
+	}
+}

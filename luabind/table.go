@@ -277,7 +277,31 @@ type slabs struct {
 	strs []lua.LString
 }
 
+// slabsOK checks once that values built from slabs are the values Go
+// builds: equal, and of the right dynamic type. If not, boxing is plain.
+var slabsOK = func() bool {
+	var s slabs
+	n, str := s.box(1.5), s.boxString("x")
+	_, isNum := n.(lua.LNumber)
+	_, isStr := str.(lua.LString)
+	return isNum && isStr && n == lua.LValue(lua.LNumber(1.5)) && str == lua.LValue(lua.LString("x"))
+}()
+
 func (s *slabs) number(f float64) lua.LValue {
+	if !slabsOK {
+		return lua.LNumber(f)
+	}
+	return s.box(f)
+}
+
+func (s *slabs) string(str string) lua.LValue {
+	if !slabsOK {
+		return lua.LString(str)
+	}
+	return s.boxString(str)
+}
+
+func (s *slabs) box(f float64) lua.LValue {
 	if len(s.nums) == cap(s.nums) {
 		s.nums = make([]lua.LNumber, 0, slabSize)
 	}
@@ -288,7 +312,7 @@ func (s *slabs) number(f float64) lua.LValue {
 	return v
 }
 
-func (s *slabs) string(str string) lua.LValue {
+func (s *slabs) boxString(str string) lua.LValue {
 	if len(s.strs) == cap(s.strs) {
 		s.strs = make([]lua.LString, 0, slabSize)
 	}
@@ -298,3 +322,8 @@ func (s *slabs) string(str string) lua.LValue {
 	w.tab, w.data = strTab, unsafe.Pointer(&s.strs[len(s.strs)-1])
 	return v
 }
+
+// FastPaths reports whether the layout-dependent fast paths (direct table
+// construction, slab boxing) are in use; they fall back to gopher-lua's API
+// if a dependency's layout ever differs.
+func FastPaths() bool { return fastTables && slabsOK }
