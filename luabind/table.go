@@ -131,8 +131,10 @@ func infoOf(c *schema.Constructor) *ctorInfo {
 	return in
 }
 
-// objectTable builds the table of a decoded object. idx[i] is the parameter
-// index of vals[i]; '_' is added first.
+// objectTable builds the table of a decoded object with its own key order,
+// for decoding outside a Binding (Decode, DecodeObject); calls use the
+// shared key order of shape.go. idx[i] is the parameter index of vals[i];
+// '_' is added first.
 func objectTable(c *schema.Constructor, idx []int, vals []lua.LValue) *lua.LTable {
 	bx := infoOf(c)
 	n := len(vals) + 1
@@ -144,8 +146,7 @@ func objectTable(c *schema.Constructor, idx []int, vals []lua.LValue) *lua.LTabl
 		}
 		return t
 	}
-	t := allocTable(n)
-	t.Metatable = lua.LNil
+	t := &ltable{Metatable: lua.LNil, keys: make([]lua.LValue, n)}
 	t.strdict = make(map[string]lua.LValue, n)
 	t.k2i = make(map[lua.LValue]int, n)
 	t.keys[0] = bx.keys[0]
@@ -158,36 +159,6 @@ func objectTable(c *schema.Constructor, idx []int, vals []lua.LValue) *lua.LTabl
 		t.strdict[c.Params[idx[i]].Name] = v
 	}
 	return (*lua.LTable)(unsafe.Pointer(t))
-}
-
-// allocTable allocates a table and its key list together, in one
-// allocation for the common sizes.
-func allocTable(n int) *ltable {
-	switch {
-	case n <= 4:
-		x := &struct {
-			t ltable
-			k [4]lua.LValue
-		}{}
-		x.t.keys = x.k[:n]
-		return &x.t
-	case n <= 8:
-		x := &struct {
-			t ltable
-			k [8]lua.LValue
-		}{}
-		x.t.keys = x.k[:n]
-		return &x.t
-	case n <= 16:
-		x := &struct {
-			t ltable
-			k [16]lua.LValue
-		}{}
-		x.t.keys = x.k[:n]
-		return &x.t
-	default:
-		return &ltable{keys: make([]lua.LValue, n)}
-	}
 }
 
 // arrayTable makes a table for an n-element array. With the known layout it

@@ -16,11 +16,7 @@ func historyLimit(n int) int {
 }
 
 func getHistory(s *Server, c *call, req *tg.MessagesGetHistoryRequest) (bin.Encoder, error) {
-	me, err := s.self(c)
-	if err != nil {
-		return nil, err
-	}
-	peer, err := s.resolvePeer(me.ID, req.Peer)
+	me, peer, err := s.selfPeer(c, req.Peer)
 	if err != nil {
 		return nil, err
 	}
@@ -138,11 +134,7 @@ func getDialogs(s *Server, c *call, req *tg.MessagesGetDialogsRequest) (bin.Enco
 }
 
 func readHistory(s *Server, c *call, req *tg.MessagesReadHistoryRequest) (bin.Encoder, error) {
-	me, err := s.self(c)
-	if err != nil {
-		return nil, err
-	}
-	peer, err := s.resolvePeer(me.ID, req.Peer)
+	me, peer, err := s.selfPeer(c, req.Peer)
 	if err != nil {
 		return nil, err
 	}

@@ -22,11 +22,7 @@ func registerMessages(h map[uint32]handlerFunc) {
 }
 
 func editMessage(s *Server, c *call, req *tg.MessagesEditMessageRequest) (bin.Encoder, error) {
-	me, err := s.self(c)
-	if err != nil {
-		return nil, err
-	}
-	peer, err := s.resolvePeer(me.ID, req.Peer)
+	me, peer, err := s.selfPeer(c, req.Peer)
 	if err != nil {
 		return nil, err
 	}

@@ -132,11 +132,7 @@ func (s *Server) post(from *user, to peerRef, text string, ents []byte, replyTo 
 }
 
 func sendMessage(s *Server, c *call, req *tg.MessagesSendMessageRequest) (bin.Encoder, error) {
-	me, err := s.self(c)
-	if err != nil {
-		return nil, err
-	}
-	peer, err := s.resolvePeer(me.ID, req.Peer)
+	me, peer, err := s.selfPeer(c, req.Peer)
 	if err != nil {
 		return nil, err
 	}

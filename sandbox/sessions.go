@@ -6,6 +6,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/gotd/td/bin"
+	"github.com/gotd/td/tg"
 	"github.com/gotd/td/tgtest"
 )
 
@@ -42,6 +43,19 @@ func (s *Server) noteSession(c *call) {
 }
 
 // self returns the user the call's auth key is logged in as. Requires s.mu.
+// selfPeer is the calling user and a peer as that user names it.
+func (s *Server) selfPeer(c *call, in tg.InputPeerClass) (*user, peerRef, error) {
+	me, err := s.self(c)
+	if err != nil {
+		return nil, peerRef{}, err
+	}
+	peer, err := s.resolvePeer(me.ID, in)
+	if err != nil {
+		return nil, peerRef{}, err
+	}
+	return me, peer, nil
+}
+
 func (s *Server) self(c *call) (*user, error) {
 	if c.auth == nil || c.auth.user == 0 {
 		return nil, errUnauthorized
