@@ -88,6 +88,7 @@ type Binding struct {
 	split   *messageSplitter
 	shapes  *shapes // shared key order of decoded tables; nil without fastTables
 	tg      *lua.LTable
+	hookFn  ObjectHook // b.hook, bound once rather than on every call
 }
 
 // Register binds every namespace of the schema into L, as globals (unless
@@ -99,6 +100,7 @@ func Register(L *lua.LState, opts Options) *Binding {
 		ns:      make(map[*lua.LTable]string, len(schema.Namespaces())+1),
 		methods: map[*lua.LFunction]*schema.Constructor{},
 	}
+	b.hookFn = b.hook
 	if opts.Hook != nil {
 		b.userHot = make(map[uint32]bool, len(opts.HookIDs))
 		for _, id := range opts.HookIDs {
@@ -285,11 +287,12 @@ func (b *Binding) Call(ctx context.Context, L *lua.LState, m *schema.Constructor
 	if b.opts.Invoker == nil {
 		return nil, &Error{Method: m.Name, Type: TypeTransport, Message: "not connected"}
 	}
-	req := request{id: m.ID, body: e.buf.Buf}
-	var res result
-	if err := b.opts.Invoker.Invoke(ctx, &req, &res); err != nil {
+	// One allocation for both: they escape through the Invoker interface.
+	x := &exchange{req: request{id: m.ID, body: e.buf.Buf}}
+	if err := b.opts.Invoker.Invoke(ctx, &x.req, &x.res); err != nil {
 		return nil, err
 	}
+	res := x.res
 	if b.split != nil && !b.split.watching {
 		// Watch config answers for message_length_max. Done here, not in
 		// Register, because the ID lookup builds the schema index.
@@ -299,7 +302,7 @@ func (b *Binding) Call(ctx context.Context, L *lua.LState, m *schema.Constructor
 	d, buf := newDecoder(L, res.body)
 	d.shapes = b.shapes
 	if len(b.hot) > 0 {
-		d.hook, d.hot = b.hook, b.hot
+		d.hook, d.hot = b.hookFn, b.hot
 	}
 	v, err := d.value(buf, m.Result)
 	if err != nil {
@@ -396,6 +399,12 @@ func (r *request) Encode(b *bin.Buffer) error {
 
 // TypeID returns the method's TL ID, for middlewares that log or route by it.
 func (r *request) TypeID() uint32 { return r.id }
+
+// exchange is one call's request and answer.
+type exchange struct {
+	req request
+	res result
+}
 
 // result holds the raw answer until it is decoded on the Lua goroutine.
 type result struct{ body string }

@@ -82,7 +82,7 @@ func (r *Runtime) guard(_ context.Context, m *schema.Constructor) error {
 	if !r.api.allow.allows(m.Name) {
 		return &luabind.Error{Method: m.Name, Type: TypeNotAllowed, Message: "not allowed in this sandbox"}
 	}
-	if apidoc.MethodUsability(m.Name) == apidoc.UsabilityUser && r.isBot() {
+	if r.isBot() && apidoc.MethodUsability(m.Name) == apidoc.UsabilityUser {
 		return &luabind.Error{Method: m.Name, Type: TypeBotMethodInvalid, Message: "bots cannot use this method"}
 	}
 	return nil
