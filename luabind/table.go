@@ -195,10 +195,12 @@ func arrayTable(L *lua.LState, n int) (t *lua.LTable, arr []lua.LValue) {
 
 // smallInts are pre-boxed Lua numbers for common small integers (offsets,
 // lengths, counts, small ids), so decoding them allocates nothing.
+// They are boxed from one slab (two allocations at start-up, not 1,040).
 var smallInts = func() []lua.LValue {
 	out := make([]lua.LValue, smallMax-smallMin+1)
+	s := slabs{nums: make([]lua.LNumber, 0, len(out))}
 	for i := range out {
-		out[i] = lua.LNumber(smallMin + i)
+		out[i] = s.number(float64(smallMin + i))
 	}
 	return out
 }()
