@@ -74,6 +74,7 @@ func newAccount(t *testing.T, pts int) *account {
 		return s.SendResult(req, &tg.NearestDC{Country: "US", ThisDC: 2, NearestDC: 2})
 	})
 	d.HandleFunc(tg.MessagesSendMessageRequestTypeID, a.sendMessage)
+	d.HandleFunc(tg.MessagesReadHistoryRequestTypeID, a.readHistory)
 	return a
 }
 
@@ -135,7 +136,7 @@ func (a *account) getDifference(s *tgtest.Server, req *tgtest.Request) error {
 		res = &tg.UpdatesDifferenceEmpty{Date: date, Seq: 0}
 	} else {
 		res = &tg.UpdatesDifference{
-			NewMessages: append([]tg.MessageClass(nil), a.history[r.Pts:]...),
+			NewMessages: a.messagesSince(r.Pts),
 			Users:       []tg.UserClass{selfUser, aliceUser},
 			State:       a.state(),
 		}
@@ -146,6 +147,30 @@ func (a *account) getDifference(s *tgtest.Server, req *tgtest.Request) error {
 	}
 	a.diffs <- r
 	return nil
+}
+
+// messagesSince are the messages after pts; nil entries are pts events
+// that are not messages (reads).
+func (a *account) messagesSince(pts int) []tg.MessageClass {
+	var out []tg.MessageClass
+	for _, m := range a.history[pts:] {
+		if m != nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// readHistory marks the chat read: one pts event, answered with
+// messages.affectedMessages as Telegram does.
+func (a *account) readHistory(s *tgtest.Server, req *tgtest.Request) error {
+	a.seen(req)
+	a.mu.Lock()
+	a.history = append(a.history, nil)
+	a.pts++
+	res := &tg.MessagesAffectedMessages{Pts: a.pts, PtsCount: 1}
+	a.mu.Unlock()
+	return s.SendResult(req, res)
 }
 
 func (a *account) sendMessage(s *tgtest.Server, req *tgtest.Request) error {
@@ -386,6 +411,34 @@ func TestE2EGapIsFilledByGetDifference(t *testing.T) {
 		"three|out=false|peerUser:42|from=Alice,four|out=false|peerUser:42|from=Alice"
 	if got := gotList(t, rt); got != want {
 		t.Fatalf("handler saw\n%s\nwant\n%s", got, want)
+	}
+}
+
+// A read answered with messages.affectedMessages advances pts; the manager
+// must apply it, or the next message looks like a gap and costs a
+// getDifference.
+func TestE2EAffectedMessagesKeepPtsInStep(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) })
+	a := newAccount(t, 10)
+	rt := a.runtime("")
+	s := start(t, rt, collect(1, "")+`
+		local r = messages.readHistory{peer={_='inputPeerUser', user_id=42, access_hash='1152921504606846976'}, max_id=10}
+		assert(r._ == 'messages.affectedMessages' and r.pts == 11 and r.pts_count == 1, r._)
+		seen('read')`)
+	a.waitDiff()
+	rt.waitSeen("read")
+	m := a.add("after read", false)
+	a.push(&tg.Updates{
+		Updates: []tg.UpdateClass{&tg.UpdateNewMessage{Message: m, Pts: 12, PtsCount: 1}},
+		Users:   []tg.UserClass{aliceUser},
+		Date:    date,
+	})
+	s.wait()
+	if got := gotList(t, rt); got != "after read|out=false|peerUser:42|from=Alice" {
+		t.Fatalf("handler saw %s", got)
+	}
+	if n := a.count(tg.UpdatesGetDifferenceRequestTypeID); n != 1 {
+		t.Fatalf("updates.getDifference sent %d times, want 1 (at start only)", n)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/gotd/td/bin"
 	"github.com/gotd/td/telegram"
 	"github.com/gotd/td/telegram/updates"
+	"github.com/gotd/td/telegram/updates/hook"
 	"github.com/gotd/td/tg"
 	lua "github.com/yuin/gopher-lua"
 
@@ -499,22 +500,36 @@ var updatesIDs = map[uint32]bool{
 	tg.UpdateShortSentMessageTypeID: true,
 }
 
-// feedDecoder keeps a copy of a result that is an Updates object.
+// affectedIDs are the messages.affected* results: a pts increment in the
+// common sequence, or a channel's, that the manager must apply so that the
+// next update does not look like a gap (messages.readHistory,
+// messages.deleteMessages, channels.deleteMessages and others).
+var affectedIDs = map[uint32]bool{
+	tg.MessagesAffectedMessagesTypeID:      true,
+	tg.MessagesAffectedHistoryTypeID:       true,
+	tg.MessagesAffectedFoundMessagesTypeID: true,
+}
+
+// feedDecoder keeps a copy of a result that is an Updates object or a
+// messages.affected* one.
 type feedDecoder struct {
 	bin.Decoder
 	data []byte
+	id   uint32
 }
 
 func (d *feedDecoder) Decode(b *bin.Buffer) error {
-	if id, err := b.PeekID(); err == nil && updatesIDs[id] {
-		d.data = append([]byte(nil), b.Buf...)
+	if id, err := b.PeekID(); err == nil && (updatesIDs[id] || affectedIDs[id]) {
+		d.data, d.id = append([]byte(nil), b.Buf...), id
 	}
 	return d.Decoder.Decode(b)
 }
 
 // invokeFeeding invokes a method and passes updates in its result (the
 // Updates that messages.sendMessage and many others return) to h, the way
-// gotd's update hook middleware does for typed calls.
+// gotd's update hook middleware does for typed calls. A messages.affected*
+// result goes to h's HandleAffected (gotd's updates.Manager) through gotd's
+// AffectedHook, which routes it to the channel named in the request.
 func invokeFeeding(ctx context.Context, inv luabind.Invoker, h telegram.UpdateHandler, input bin.Encoder, output bin.Decoder) error {
 	fd := &feedDecoder{Decoder: output}
 	if err := inv.Invoke(ctx, input, fd); err != nil {
@@ -522,6 +537,9 @@ func invokeFeeding(ctx context.Context, inv luabind.Invoker, h telegram.UpdateHa
 	}
 	if fd.data == nil {
 		return nil
+	}
+	if affectedIDs[fd.id] {
+		return feedAffected(ctx, h, input, fd.data)
 	}
 	u, err := tg.DecodeUpdates(&bin.Buffer{Buf: fd.data})
 	if err != nil {
@@ -531,4 +549,64 @@ func invokeFeeding(ctx context.Context, inv luabind.Invoker, h telegram.UpdateHa
 		return errors.Wrap(err, "handle updates from result")
 	}
 	return nil
+}
+
+// feedAffected applies a messages.affected* result. gotd's AffectedHook
+// needs the typed request (to find its channel) and result, so both are
+// decoded here: results of this kind are rare and small.
+func feedAffected(ctx context.Context, h telegram.UpdateHandler, input bin.Encoder, data []byte) error {
+	ah, ok := h.(hook.AffectedHandler)
+	if !ok {
+		return nil
+	}
+	var out tg.MessagesAffectedMessages
+	b := &bin.Buffer{Buf: data}
+	switch id, _ := b.PeekID(); id {
+	case tg.MessagesAffectedFoundMessagesTypeID:
+		var r tg.MessagesAffectedFoundMessages
+		if r.Decode(b) != nil {
+			return nil
+		}
+		out.Pts, out.PtsCount = r.Pts, r.PtsCount
+	case tg.MessagesAffectedHistoryTypeID:
+		var r tg.MessagesAffectedHistory
+		if r.Decode(b) != nil {
+			return nil
+		}
+		out.Pts, out.PtsCount = r.Pts, r.PtsCount
+	default:
+		if out.Decode(b) != nil {
+			return nil
+		}
+	}
+	req, ok := typedRequest(input)
+	if !ok {
+		return nil
+	}
+	done := telegram.InvokeFunc(func(context.Context, bin.Encoder, bin.Decoder) error { return nil })
+	return hook.AffectedHook(ah).Handle(done).Invoke(ctx, req, &out)
+}
+
+// typedRequest decodes a raw request (luabind's) into gotd's type for it.
+func typedRequest(input bin.Encoder) (bin.Object, bool) {
+	if obj, ok := input.(bin.Object); ok {
+		return obj, true
+	}
+	var b bin.Buffer
+	if err := input.Encode(&b); err != nil {
+		return nil, false
+	}
+	id, err := b.PeekID()
+	if err != nil {
+		return nil, false
+	}
+	newObj, ok := tg.TypesConstructorMap()[id]
+	if !ok {
+		return nil, false
+	}
+	obj := newObj()
+	if err := obj.Decode(&b); err != nil {
+		return nil, false
+	}
+	return obj, true
 }
