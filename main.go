@@ -52,6 +52,9 @@ type stdio struct {
 	out, err   io.Writer
 	interrupts <-chan os.Signal
 	terminal   bool
+	// guard, set for the REPL on a terminal, keeps output that handlers
+	// write while the prompt waits off the input line.
+	guard *promptGuard
 }
 
 // Exit codes, as the lua interpreter uses them.
@@ -229,6 +232,10 @@ func run(ctx context.Context, args []string, std stdio) int {
 	}
 	repl := cfg.interactive || (len(cfg.exec) == 0 && len(rest) == 0 && std.terminal)
 
+	if repl && std.terminal {
+		std.guard = &promptGuard{}
+		std.out, std.err = std.guard.writer(std.out), std.guard.writer(std.err)
+	}
 	opts, err := cfg.options(std)
 	if err != nil {
 		fmt.Fprintln(std.err, "tglua:", err)

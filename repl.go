@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/peterh/liner"
 	lua "github.com/yuin/gopher-lua"
@@ -62,7 +63,7 @@ func (p plainReader) Prompt(string) (string, error) {
 
 // runREPL runs the read-eval-print loop until end of input or ctx ends.
 func runREPL(ctx context.Context, rt *runtime.Runtime, std stdio) int {
-	r := &repl{rt: rt, out: std.out, errw: std.err, interrupts: std.interrupts}
+	r := &repl{rt: rt, out: std.out, errw: std.err, interrupts: std.interrupts, guard: std.guard}
 	if !std.terminal {
 		return r.loop(ctx, plainReader{bufio.NewReader(std.in)}, nil)
 	}
@@ -105,6 +106,7 @@ type repl struct {
 	rt         *runtime.Runtime
 	out, errw  io.Writer
 	interrupts <-chan os.Signal
+	guard      *promptGuard // nil unless on a terminal
 }
 
 // loop reads chunks and runs them. An expression is printed; input that
@@ -120,7 +122,7 @@ func (r *repl) loop(ctx context.Context, in lineReader, history func(string)) in
 		if len(buf) > 0 {
 			p = continuePrompt
 		}
-		line, err := in.Prompt(p)
+		line, err := r.read(ctx, in, p)
 		if errors.Is(err, liner.ErrPromptAborted) {
 			buf = buf[:0]
 			continue
@@ -156,6 +158,98 @@ func (r *repl) loop(ctx context.Context, in lineReader, history func(string)) in
 		buf = buf[:0]
 		r.eval(ctx, fn)
 	}
+}
+
+// read shows the prompt and waits for a line while the event loop runs on
+// this goroutine, so on() handlers and timers fire while a person types.
+// The prompt runs on its own goroutine; the VM stays here. Ctrl-C at the
+// prompt also cancels a handler that is running.
+func (r *repl) read(ctx context.Context, in lineReader, prompt string) (string, error) {
+	type answer struct {
+		line string
+		err  error
+	}
+	waitCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	got := make(chan answer, 1)
+	arrived := make(chan struct{})
+	r.guard.show(prompt)
+	go func() {
+		line, err := in.Prompt(prompt)
+		r.guard.hide()
+		if errors.Is(err, liner.ErrPromptAborted) {
+			cancel()
+		}
+		got <- answer{line, err}
+		close(arrived)
+	}()
+	if err := r.rt.LoopUntil(waitCtx, arrived); err != nil && waitCtx.Err() == nil {
+		// The loop ended (a handler error under StopOnHandlerError, the
+		// update connection failing): report it and just wait for input.
+		reportError(r.errw, err)
+	}
+	select {
+	case a := <-got:
+		return a.line, a.err
+	case <-ctx.Done():
+		return "", io.EOF
+	}
+}
+
+// promptGuard keeps output from handlers that run while the prompt is shown
+// off the input line: such output first clears the line, and the prompt is
+// drawn again after it. liner redraws what was typed at the next key.
+type promptGuard struct {
+	mu     sync.Mutex
+	prompt string
+	shown  bool
+}
+
+func (g *promptGuard) show(prompt string) {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	g.prompt, g.shown = prompt, true
+	g.mu.Unlock()
+}
+
+func (g *promptGuard) hide() {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	g.shown = false
+	g.mu.Unlock()
+}
+
+// writer wraps w, one of the terminal's outputs.
+func (g *promptGuard) writer(w io.Writer) io.Writer { return guardedWriter{g, w} }
+
+type guardedWriter struct {
+	g *promptGuard
+	w io.Writer
+}
+
+func (gw guardedWriter) Write(p []byte) (int, error) {
+	g := gw.g
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.shown {
+		return gw.w.Write(p)
+	}
+	out := make([]byte, 0, len(p)+len(g.prompt)+8)
+	out = append(out, "\r\x1b[K"...)
+	out = append(out, p...)
+	if len(p) > 0 && p[len(p)-1] == '\n' {
+		out = append(out, g.prompt...)
+	} else {
+		g.shown = false // mid-line: the prompt comes back at the next key
+	}
+	if _, err := gw.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // secretCalls are the functions whose arguments are secrets: input that
@@ -338,6 +432,13 @@ func (p *printer) value(v lua.LValue, depth int) {
 				p.b.WriteString("function: " + m.Name)
 				return
 			}
+		}
+		p.b.WriteString(v.String())
+	case *lua.LUserData:
+		// Handles from on(), after() and every() name themselves.
+		if p.rt != nil && p.rt.State().GetMetaField(v, "__tostring") != lua.LNil {
+			p.b.WriteString(p.rt.State().ToStringMeta(v).String())
+			return
 		}
 		p.b.WriteString(v.String())
 	default:

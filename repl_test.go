@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -25,7 +26,7 @@ import (
 // line (io.EOF ends the input by itself).
 type scripted struct {
 	mu      sync.Mutex
-	lines   []any // string or error
+	lines   []any // string, error, or func() string (a line typed later)
 	prompts []string
 }
 
@@ -40,6 +41,11 @@ func (s *scripted) Prompt(p string) (string, error) {
 	s.lines = s.lines[1:]
 	if err, ok := next.(error); ok {
 		return "", err
+	}
+	if f, ok := next.(func() string); ok {
+		s.mu.Unlock() // f waits for something: let the REPL go on meanwhile
+		defer s.mu.Lock()
+		return f(), nil
 	}
 	return next.(string), nil
 }
@@ -186,6 +192,47 @@ func TestREPLInterruptCancelsChunk(t *testing.T) {
 	}
 	if out.String() != "after\n" {
 		t.Fatalf("output %q", out)
+	}
+}
+
+// Timers and handlers fire while the prompt waits for the next line.
+func TestREPLHandlersRunWhileWaiting(t *testing.T) {
+	r, out, errw := newTestREPL(t)
+	ticked := make(chan struct{})
+	r.rt.SetGlobal("ticked", r.rt.State().NewFunction(func(*lua.LState) int {
+		close(ticked)
+		return 0
+	}))
+	runLines(t, r,
+		"after(0.01, function() print('tick') ticked() end)",
+		func() string {
+			select {
+			case <-ticked: // the timer ran while this prompt waited
+			case <-time.After(time.Minute):
+				t.Error("the timer did not fire while the prompt waited")
+			}
+			return "print('typed')"
+		},
+	)
+	if got := out.String(); got != "timer: after(0.01)\ntick\ntyped\n" {
+		t.Fatalf("output %q, stderr %q", got, errw)
+	}
+}
+
+func TestPromptGuard(t *testing.T) {
+	var term bytes.Buffer
+	g := &promptGuard{}
+	w := g.writer(&term)
+	fmt.Fprint(w, "before\n")
+	g.show("> ")
+	fmt.Fprint(w, "from a handler\n")
+	fmt.Fprint(w, "partial")
+	fmt.Fprint(w, " line\n")
+	g.hide()
+	fmt.Fprint(w, "after\n")
+	want := "before\n\r\x1b[Kfrom a handler\n> \r\x1b[Kpartial line\nafter\n"
+	if got := term.String(); got != want {
+		t.Fatalf("terminal got %q, want %q", got, want)
 	}
 }
 

@@ -58,6 +58,9 @@ type eventLoop struct {
 	stopped  bool  // stop() was called, or a handler error ended the loop
 	err      error // why the loop ended, if by error
 	depth    int   // nested runs: the top level plus sleeps
+	// until, during LoopUntil, ends the top-level run when it fires; the
+	// run then waits even while idle.
+	until <-chan struct{}
 
 	stderr    io.Writer
 	stopOnErr bool
@@ -188,6 +191,33 @@ func (r *Runtime) Loop(ctx context.Context) error {
 	return err
 }
 
+// LoopUntil runs the event loop like Loop, but goes on while the loop is
+// idle and returns nil once done is closed (or readable). It checks done
+// between callbacks, never in the middle of one. An interactive host (the
+// REPL) runs it while it waits for input, so handlers and timers fire while
+// a person types.
+func (r *Runtime) LoopUntil(ctx context.Context, done <-chan struct{}) error {
+	if r.closed {
+		return errors.New("runtime is closed")
+	}
+	L := r.L
+	if L.Context() == nil {
+		L.SetContext(r.callContext(ctx))
+		defer L.RemoveContext()
+	}
+	r.loop.until = done
+	defer func() { r.loop.until = nil }()
+	err := r.loop.run(ctx, L, time.Time{}, false)
+	if errors.Is(err, errUntil) {
+		err = nil
+	}
+	r.loop.reset()
+	return err
+}
+
+// errUntil ends a LoopUntil run when its channel fires.
+var errUntil = errors.New("loop: until")
+
 // Poll runs the work that is ready now — due timers, delivered updates and
 // callbacks — without waiting for more, and returns. An interactive host
 // (the REPL) calls it between inputs so handlers keep firing while a person
@@ -260,11 +290,24 @@ func (l *eventLoop) run(ctx context.Context, L *lua.LState, deadline time.Time, 
 		if l.stopped || ctx.Err() != nil {
 			continue
 		}
+		// Only the LoopUntil level watches until: a sleep() inside a
+		// handler sleeps out its time.
+		until := l.until
+		if l.depth > 1 {
+			until = nil
+		}
+		if until != nil {
+			select {
+			case <-until:
+				return errUntil
+			default:
+			}
+		}
 		now := time.Now()
 		if sleeping && !now.Before(deadline) {
 			return nil
 		}
-		if !sleeping && !l.alive() {
+		if !sleeping && until == nil && !l.alive() {
 			return nil
 		}
 		if ran > 0 {
@@ -293,6 +336,7 @@ func (l *eventLoop) run(ctx context.Context, L *lua.LState, deadline time.Time, 
 		case <-l.wake:
 		case <-ctx.Done():
 		case <-fire:
+		case <-until:
 		}
 	}
 }

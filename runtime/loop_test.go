@@ -499,3 +499,66 @@ func TestPollRunsReadyWorkOnly(t *testing.T) {
 		}
 	})
 }
+
+// LoopUntil runs handlers and timers, waits while idle, returns when its
+// channel fires (between callbacks), and lets a handler's sleep finish.
+func TestLoopUntil(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) })
+	synctest.Test(t, func(t *testing.T) {
+		r := newLoopRT(t, nil)
+		L := r.State()
+		done := make(chan struct{})
+		L.SetGlobal("done", L.NewFunction(func(*lua.LState) int {
+			close(done)
+			return 0
+		}))
+		if err := L.DoString(`
+			got = {}
+			setup = function()
+				on('message', function(m)
+					got[#got+1] = m.text
+					sleep(5) -- a handler's sleep is not cut short by done
+					got[#got+1] = 'slept'
+					done()
+				end)
+				every(1, function() got[#got+1] = 'tick' end)
+			end`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Call(context.Background(), "setup"); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			time.Sleep(2500 * time.Millisecond)
+			r.feed(&tg.Updates{Updates: []tg.UpdateClass{msgUpdate(1, "hi", &tg.PeerUser{UserID: 7}, false)}})
+		}()
+		start := time.Now()
+		if err := r.LoopUntil(context.Background(), done); err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(start); d != 7500*time.Millisecond {
+			t.Fatalf("LoopUntil returned after %v, want 7.5s", d)
+		}
+		// Ticks at 1 and 2 s, then the handler, whose sleep runs the ticks
+		// at 3 to 7 s.
+		want := "tick,tick,hi,tick,tick,tick,tick,tick,slept"
+		if s := join(r.global("got").([]any)); s != want {
+			t.Fatalf("got %q, want %q", s, want)
+		}
+
+		// Idle (nothing registered): it waits for the channel.
+		r2 := newLoopRT(t, nil)
+		idle := make(chan struct{})
+		go func() {
+			time.Sleep(time.Hour)
+			close(idle)
+		}()
+		start = time.Now()
+		if err := r2.LoopUntil(context.Background(), idle); err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(start); d != time.Hour {
+			t.Fatalf("idle LoopUntil returned after %v, want 1h", d)
+		}
+	})
+}
