@@ -233,7 +233,7 @@ func run(ctx context.Context, args []string, std stdio) int {
 	repl := cfg.interactive || (len(cfg.exec) == 0 && len(rest) == 0 && std.terminal)
 
 	if repl && std.terminal {
-		std.guard = &promptGuard{}
+		std.guard = newPromptGuard()
 		std.out, std.err = std.guard.writer(std.out), std.guard.writer(std.err)
 	}
 	opts, err := cfg.options(std)

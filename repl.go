@@ -197,13 +197,19 @@ func (r *repl) read(ctx context.Context, in lineReader, prompt string) (string, 
 }
 
 // promptGuard keeps output from handlers that run while the prompt is shown
-// off the input line: such output first clears the line, and the prompt is
-// drawn again after it. liner redraws what was typed at the next key.
+// off the input line: such output first clears the line, then the prompt
+// and what was typed so far are drawn again after it (redraw). Without
+// redraw, only the prompt is drawn, and liner shows the typed text again at
+// the next key that refreshes the line.
 type promptGuard struct {
 	mu     sync.Mutex
 	prompt string
 	shown  bool
+	redraw func() // asks liner to redraw its line; nil: draw the prompt only
 }
+
+// newPromptGuard returns the guard for the terminal REPL.
+func newPromptGuard() *promptGuard { return &promptGuard{redraw: redrawPrompt} }
 
 func (g *promptGuard) show(prompt string) {
 	if g == nil {
@@ -241,13 +247,18 @@ func (gw guardedWriter) Write(p []byte) (int, error) {
 	out := make([]byte, 0, len(p)+len(g.prompt)+8)
 	out = append(out, "\r\x1b[K"...)
 	out = append(out, p...)
-	if len(p) > 0 && p[len(p)-1] == '\n' {
-		out = append(out, g.prompt...)
-	} else {
+	endsLine := len(p) > 0 && p[len(p)-1] == '\n'
+	switch {
+	case !endsLine:
 		g.shown = false // mid-line: the prompt comes back at the next key
+	case g.redraw == nil:
+		out = append(out, g.prompt...)
 	}
 	if _, err := gw.w.Write(out); err != nil {
 		return 0, err
+	}
+	if endsLine && g.redraw != nil {
+		g.redraw()
 	}
 	return len(p), nil
 }

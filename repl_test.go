@@ -221,7 +221,7 @@ func TestREPLHandlersRunWhileWaiting(t *testing.T) {
 
 func TestPromptGuard(t *testing.T) {
 	var term bytes.Buffer
-	g := &promptGuard{}
+	g := &promptGuard{} // no redraw: the guard draws the prompt
 	w := g.writer(&term)
 	fmt.Fprint(w, "before\n")
 	g.show("> ")
@@ -233,6 +233,19 @@ func TestPromptGuard(t *testing.T) {
 	want := "before\n\r\x1b[Kfrom a handler\n> \r\x1b[Kpartial line\nafter\n"
 	if got := term.String(); got != want {
 		t.Fatalf("terminal got %q, want %q", got, want)
+	}
+
+	// With redraw (liner's, on a terminal), the guard asks for one after
+	// each complete line instead of drawing the prompt.
+	term.Reset()
+	redraws := 0
+	g = &promptGuard{redraw: func() { redraws++ }}
+	w = g.writer(&term)
+	g.show("> ")
+	fmt.Fprint(w, "one\n")
+	fmt.Fprint(w, "two\n")
+	if got, want := term.String(), "\r\x1b[Kone\n\r\x1b[Ktwo\n"; got != want || redraws != 2 {
+		t.Fatalf("terminal got %q (want %q), %d redraws (want 2)", got, want, redraws)
 	}
 }
 
