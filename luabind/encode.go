@@ -128,6 +128,28 @@ func (e *encoder) request(m *schema.Constructor, args *lua.LTable) *pathError {
 	return e.fields(m, args)
 }
 
+// lookupParams is up to how many parameters fields looks each one up
+// rather than iterating the table: iterating a Go map costs more than a few
+// lookups.
+const lookupParams = 4
+
+// byLookup fills vals with the parameters looked up in strs. It reports
+// false when strs has keys besides the parameters and "_" (or nil values):
+// the caller then iterates, to name the odd key.
+func byLookup(params []schema.Param, strs map[string]lua.LValue, vals []lua.LValue) bool {
+	found := 0
+	if _, ok := strs["_"]; ok {
+		found++
+	}
+	for i := range params {
+		if v, ok := strs[params[i].Name]; ok && v != lua.LNil {
+			vals[i] = v
+			found++
+		}
+	}
+	return found == len(strs)
+}
+
 // fields encodes the parameters of c from the table t.
 func (e *encoder) fields(c *schema.Constructor, t *lua.LTable) *pathError {
 	params := c.Params
@@ -156,9 +178,15 @@ func (e *encoder) fields(c *schema.Constructor, t *lua.LTable) *pathError {
 	oddKey := func(k lua.LValue) *pathError {
 		return errf("unexpected key " + lua.LVAsString(k) + " (" + typeName(k) + ") in " + c.Name)
 	}
-	if strs, odd, ok := tableFields(t); ok {
+	strs, odd, ok := tableFields(t)
+	if ok && odd == nil && len(params) <= lookupParams && byLookup(params, strs, vals) {
+		// Looked up, with no key left over: done without iterating a map.
+	} else if ok {
 		if odd != nil {
 			return oddKey(odd)
+		}
+		for i := range vals { // byLookup may have filled some
+			vals[i] = lua.LNil
 		}
 		for k, v := range strs {
 			if v == lua.LNil {
