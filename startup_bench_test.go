@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// BenchmarkColdStart times `tglua -e 'return 1'` from exec to exit, against
+// baselines started in the same rounds: a Go program that links gotd's
+// client and gopher-lua and does nothing (internal/startbase/linked), an
+// empty Go program, and, when installed, `lua5.4 -e 'return 1'` and
+// `python3 -c 'import telethon'`. Each round runs every program once, in
+// rotating order; the metrics are medians over b.N rounds (use
+// -benchtime 20x or more). The binaries are built first, with the go
+// command on PATH.
+//
+//	go test -run '^$' -bench ColdStart -benchtime 40x .
+func BenchmarkColdStart(b *testing.B) {
+	dir := b.TempDir()
+	build := func(name, pkg string) string {
+		out := filepath.Join(dir, name)
+		cmd := exec.Command("go", "build", "-o", out, pkg)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
+			b.Fatalf("build %s: %v", pkg, err)
+		}
+		return out
+	}
+	type program struct {
+		name string
+		argv []string
+		runs []time.Duration
+	}
+	progs := []*program{
+		{name: "tglua", argv: []string{build("tglua", "."), "-e", "return 1"}},
+		{name: "linked", argv: []string{build("linked", "./internal/startbase/linked")}},
+		{name: "empty", argv: []string{build("empty", "./internal/startbase/empty")}},
+	}
+	if p, err := exec.LookPath("lua5.4"); err == nil {
+		progs = append(progs, &program{name: "lua5.4", argv: []string{p, "-e", "return 1"}})
+	}
+	// Debian's python3-telethon lives in the system interpreter.
+	for _, py := range []string{"/usr/bin/python3", "python3"} {
+		if p, err := exec.LookPath(py); err == nil && exec.Command(p, "-c", "import telethon").Run() == nil {
+			progs = append(progs, &program{name: "telethon", argv: []string{p, "-c", "import telethon"}})
+			break
+		}
+	}
+	for _, p := range progs { // warm the page cache
+		if out, err := exec.Command(p.argv[0], p.argv[1:]...).CombinedOutput(); err != nil {
+			b.Fatalf("%s: %v\n%s", p.name, err, out)
+		}
+	}
+	b.ResetTimer()
+	for round := range b.N {
+		for i := range progs {
+			p := progs[(i+round)%len(progs)]
+			cmd := exec.Command(p.argv[0], p.argv[1:]...)
+			start := time.Now()
+			if err := cmd.Run(); err != nil {
+				b.Fatalf("%s: %v", p.name, err)
+			}
+			p.runs = append(p.runs, time.Since(start))
+		}
+	}
+	b.StopTimer()
+	median := func(p *program) float64 {
+		s := slices.Clone(p.runs)
+		slices.Sort(s)
+		return float64(s[len(s)/2]) / float64(time.Millisecond)
+	}
+	var parts []string
+	for _, p := range progs {
+		m := median(p)
+		b.ReportMetric(m, p.name+"-ms")
+		parts = append(parts, fmt.Sprintf("%s %.1f ms", p.name, m))
+	}
+	tg, linked, empty := median(progs[0]), median(progs[1]), median(progs[2])
+	b.ReportMetric(tg-linked, "tglua-minus-linked-ms")
+	b.Logf("medians over %d rounds: %s; tglua adds %.1f ms to the linked baseline (%.2fx), the linked libraries add %.1f ms to an empty Go program",
+		b.N, strings.Join(parts, ", "), tg-linked, tg/linked, linked-empty)
+}
