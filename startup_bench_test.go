@@ -81,6 +81,11 @@ func BenchmarkColdStart(b *testing.B) {
 		b.ReportMetric(m, p.name+"-ms")
 		parts = append(parts, fmt.Sprintf("%s %.1f ms", p.name, m))
 	}
+	for _, p := range progs[:2] {
+		if fi, err := os.Stat(p.argv[0]); err == nil {
+			b.ReportMetric(float64(fi.Size())/1e6, p.name+"-binary-MB")
+		}
+	}
 	tg, linked, empty := median(progs[0]), median(progs[1]), median(progs[2])
 	b.ReportMetric(tg-linked, "tglua-minus-linked-ms")
 	b.Logf("medians over %d rounds: %s; tglua adds %.1f ms to the linked baseline (%.2fx), the linked libraries add %.1f ms to an empty Go program",

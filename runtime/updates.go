@@ -587,6 +587,27 @@ func feedAffected(ctx context.Context, h telegram.UpdateHandler, input bin.Encod
 	return hook.AffectedHook(ah).Handle(done).Invoke(ctx, req, &out)
 }
 
+// affectedRequests are gotd's types for the methods that answer with a
+// messages.affected* result: feedAffected decodes the request into one so
+// that gotd's AffectedHook finds its channel. A test checks the list
+// against the schema. (tg.TypesConstructorMap would do without a list, but
+// it links every tg type and makes the binary half again as large.)
+var affectedRequests = map[uint32]func() bin.Object{
+	tg.MessagesReadHistoryRequestTypeID:              func() bin.Object { return &tg.MessagesReadHistoryRequest{} },
+	tg.MessagesDeleteHistoryRequestTypeID:            func() bin.Object { return &tg.MessagesDeleteHistoryRequest{} },
+	tg.MessagesDeleteMessagesRequestTypeID:           func() bin.Object { return &tg.MessagesDeleteMessagesRequest{} },
+	tg.MessagesReadMessageContentsRequestTypeID:      func() bin.Object { return &tg.MessagesReadMessageContentsRequest{} },
+	tg.MessagesReadMentionsRequestTypeID:             func() bin.Object { return &tg.MessagesReadMentionsRequest{} },
+	tg.MessagesUnpinAllMessagesRequestTypeID:         func() bin.Object { return &tg.MessagesUnpinAllMessagesRequest{} },
+	tg.MessagesDeletePhoneCallHistoryRequestTypeID:   func() bin.Object { return &tg.MessagesDeletePhoneCallHistoryRequest{} },
+	tg.MessagesReadReactionsRequestTypeID:            func() bin.Object { return &tg.MessagesReadReactionsRequest{} },
+	tg.MessagesDeleteSavedHistoryRequestTypeID:       func() bin.Object { return &tg.MessagesDeleteSavedHistoryRequest{} },
+	tg.MessagesDeleteTopicHistoryRequestTypeID:       func() bin.Object { return &tg.MessagesDeleteTopicHistoryRequest{} },
+	tg.MessagesReadPollVotesRequestTypeID:            func() bin.Object { return &tg.MessagesReadPollVotesRequest{} },
+	tg.ChannelsDeleteMessagesRequestTypeID:           func() bin.Object { return &tg.ChannelsDeleteMessagesRequest{} },
+	tg.ChannelsDeleteParticipantHistoryRequestTypeID: func() bin.Object { return &tg.ChannelsDeleteParticipantHistoryRequest{} },
+}
+
 // typedRequest decodes a raw request (luabind's) into gotd's type for it.
 func typedRequest(input bin.Encoder) (bin.Object, bool) {
 	if obj, ok := input.(bin.Object); ok {
@@ -600,7 +621,7 @@ func typedRequest(input bin.Encoder) (bin.Object, bool) {
 	if err != nil {
 		return nil, false
 	}
-	newObj, ok := tg.TypesConstructorMap()[id]
+	newObj, ok := affectedRequests[id]
 	if !ok {
 		return nil, false
 	}
