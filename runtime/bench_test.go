@@ -40,7 +40,7 @@ const (
 
 // benchClient starts a server that answers account.checkUsername and a gotd
 // client connected to it, running until the benchmark ends.
-func benchClient(b *testing.B) *telegram.Client {
+func benchClient(b testing.TB) *telegram.Client {
 	b.Helper()
 	srv := testserver.Start(b)
 	srv.Dispatcher.HandleFunc(tg.AccountCheckUsernameRequestTypeID, func(s *tgtest.Server, req *tgtest.Request) error {
@@ -75,7 +75,7 @@ func benchClient(b *testing.B) *telegram.Client {
 }
 
 // luaWorker is a VM that makes n calls per run.
-func luaWorker(b *testing.B, client *telegram.Client) *runtime.Runtime {
+func luaWorker(b testing.TB, client *telegram.Client) *runtime.Runtime {
 	rt, err := runtime.New(runtime.Options{Invoker: client, Stdout: &lockedBuf{}, Stderr: &lockedBuf{}})
 	if err != nil {
 		b.Fatal(err)

@@ -181,11 +181,8 @@ func (r *Runtime) Loop(ctx context.Context) error {
 		return errors.New("runtime is closed")
 	}
 	L := r.L
-	if L.Context() == nil {
-		// Handlers and timers run under the same step budget as chunks.
-		L.SetContext(r.callContext(ctx))
-		defer L.RemoveContext()
-	}
+	// Handlers and timers run under the same step budget as chunks.
+	defer r.enterContext(ctx)()
 	err := r.loop.run(ctx, L, time.Time{}, false)
 	r.loop.reset()
 	return err
@@ -201,10 +198,8 @@ func (r *Runtime) LoopUntil(ctx context.Context, done <-chan struct{}) error {
 		return errors.New("runtime is closed")
 	}
 	L := r.L
-	if L.Context() == nil {
-		L.SetContext(r.callContext(ctx))
-		defer L.RemoveContext()
-	}
+	// Handlers and timers run under the same step budget as chunks.
+	defer r.enterContext(ctx)()
 	r.loop.until = done
 	defer func() { r.loop.until = nil }()
 	err := r.loop.run(ctx, L, time.Time{}, false)
@@ -227,10 +222,8 @@ func (r *Runtime) Poll(ctx context.Context) error {
 		return nil
 	}
 	L := r.L
-	if L.Context() == nil {
-		L.SetContext(r.callContext(ctx))
-		defer L.RemoveContext()
-	}
+	// Handlers and timers run under the same step budget as chunks.
+	defer r.enterContext(ctx)()
 	return r.loop.run(ctx, L, time.Now(), true)
 }
 

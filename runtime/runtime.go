@@ -182,6 +182,28 @@ func (r *Runtime) Call(ctx context.Context, name string, args ...any) ([]any, er
 	}, nil)
 }
 
+// enterContext makes Lua run under ctx (with the step budget, if any) when
+// it is not running under a context already, and returns the function that
+// undoes it. A context that can never end is not set: gopher-lua then runs
+// without checking for cancellation at every instruction.
+func (r *Runtime) enterContext(ctx context.Context) (restore func()) {
+	L := r.L
+	if L.Context() != nil {
+		return func() {}
+	}
+	if r.endless(ctx) {
+		return func() {}
+	}
+	L.SetContext(r.callContext(ctx))
+	return func() { L.RemoveContext() }
+}
+
+// endless reports whether Lua can run under ctx without a context: ctx can
+// never be cancelled and there is no step budget.
+func (r *Runtime) endless(ctx context.Context) bool {
+	return r.opts.StepLimit <= 0 && ctx.Done() == nil
+}
+
 // run loads a chunk and calls it under ctx, with a traceback on error.
 func (r *Runtime) run(ctx context.Context, load func() (*lua.LFunction, error), args []lua.LValue) (_ []any, err error) {
 	if r.closed {
@@ -196,8 +218,10 @@ func (r *Runtime) run(ctx context.Context, load func() (*lua.LFunction, error), 
 	}
 	L := r.L
 	lctx := r.callContext(ctx) // ctx, with the step budget if any (sandbox.go)
-	L.SetContext(lctx)
-	defer L.RemoveContext()
+	if !r.endless(ctx) {
+		L.SetContext(lctx)
+		defer L.RemoveContext()
+	}
 	top := L.GetTop()
 	L.Push(fn)
 	for _, a := range args {
