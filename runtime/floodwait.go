@@ -107,20 +107,26 @@ func methodName(in bin.Encoder) string {
 // runs on the VM goroutine before every call, so an assignment in the
 // script applies to the next call.
 func (f *floodWait) syncGlobal(L *lua.LState) error {
+	var max int64
 	switch v := L.GetGlobal(floodWaitGlobal).(type) {
 	case *lua.LNilType:
-		f.max.Store(int64(f.base))
+		max = int64(f.base)
 	case lua.LNumber:
 		switch secs := float64(v); {
 		case secs < 0:
-			f.max.Store(-1)
+			max = -1
 		case secs >= math.MaxInt64/float64(time.Second):
-			f.max.Store(math.MaxInt64)
+			max = math.MaxInt64
 		default:
-			f.max.Store(int64(secs * float64(time.Second)))
+			max = int64(secs * float64(time.Second))
 		}
 	default:
 		return fmt.Errorf("global %s: number of seconds expected, got %s", floodWaitGlobal, v.Type().String())
+	}
+	// Store only on change: a store on every call would bounce the cache
+	// line between cores when many VMs run at once.
+	if f.max.Load() != max {
+		f.max.Store(max)
 	}
 	return nil
 }
