@@ -55,6 +55,22 @@ type stdio struct {
 	// guard, set for the REPL on a terminal, keeps output that handlers
 	// write while the prompt waits off the input line.
 	guard *promptGuard
+	// exits run when a script calls os.exit, before the process ends (the
+	// REPL saves its history).
+	exits *exitHooks
+}
+
+// exitHooks are functions to run before os.exit ends the process.
+type exitHooks struct{ fns []func() }
+
+func (h *exitHooks) add(fn func()) { h.fns = append(h.fns, fn) }
+
+// exit runs the hooks, last added first, and ends the process.
+func (h *exitHooks) exit(code int) {
+	for i := len(h.fns) - 1; i >= 0; i-- {
+		h.fns[i]()
+	}
+	os.Exit(code)
 }
 
 // Exit codes, as the lua interpreter uses them.
@@ -241,6 +257,10 @@ func run(ctx context.Context, args []string, std stdio) int {
 		fmt.Fprintln(std.err, "tglua:", err)
 		return exitUsage
 	}
+	if std.exits == nil {
+		std.exits = &exitHooks{}
+	}
+	opts.Exit = std.exits.exit
 	switch {
 	case len(rest) > 0:
 		opts.Args = rest

@@ -78,8 +78,10 @@ func runREPL(ctx context.Context, rt *runtime.Runtime, std stdio) int {
 		f.Close()
 	}
 	fmt.Fprintf(std.out, "tglua (layer %d) - help() for help, help('messages.sendMessage') for a method, Ctrl-D to quit\n", schema.Layer)
-	code := r.loop(ctx, ln, ln.AppendHistory)
-	if hist != "" {
+	save := func() {
+		if hist == "" {
+			return
+		}
 		if err := os.MkdirAll(filepath.Dir(hist), 0o700); err == nil {
 			if f, err := os.OpenFile(hist, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600); err == nil {
 				_, _ = ln.WriteHistory(f)
@@ -87,6 +89,15 @@ func runREPL(ctx context.Context, rt *runtime.Runtime, std stdio) int {
 			}
 		}
 	}
+	if std.exits != nil {
+		// os.exit() at the prompt: keep the history and the terminal sane.
+		std.exits.add(func() {
+			save()
+			_ = ln.Close()
+		})
+	}
+	code := r.loop(ctx, ln, ln.AppendHistory)
+	save()
 	return code
 }
 

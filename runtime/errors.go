@@ -28,7 +28,7 @@ func (e *Error) Unwrap() error {
 }
 
 // scriptError turns what PCall returned into an *Error.
-func scriptError(err error) error {
+func scriptError(L *lua.LState, err error) error {
 	ae, ok := err.(*lua.ApiError)
 	if !ok {
 		return &Error{Message: err.Error(), Err: err}
@@ -39,10 +39,34 @@ func scriptError(err error) error {
 		e.Message = v.Error()
 		return e
 	}
-	if ae.Object != nil {
-		e.Message = ae.Object.String()
-	} else {
-		e.Message = err.Error()
-	}
+	e.Message = errorObjectString(L, ae.Object, err)
 	return e
+}
+
+// errorObjectString is how the lua interpreter shows an error object: a
+// string or number as it is, a value with __tostring through it, anything
+// else as "(error object is a table value)".
+func errorObjectString(L *lua.LState, obj lua.LValue, err error) string {
+	switch obj := obj.(type) {
+	case nil:
+		return err.Error()
+	case lua.LString, lua.LNumber:
+		return obj.String()
+	}
+	if L != nil && L.GetMetaField(obj, "__tostring") != lua.LNil {
+		if s, ok := tostring(L, obj); ok {
+			return s
+		}
+	}
+	return "(error object is a " + obj.Type().String() + " value)"
+}
+
+// tostring calls __tostring, reporting false if it fails.
+func tostring(L *lua.LState, v lua.LValue) (s string, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	return L.ToStringMeta(v).String(), true
 }

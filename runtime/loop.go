@@ -392,7 +392,7 @@ func callLua(ctx context.Context, L *lua.LState, fn *lua.LFunction, args ...lua.
 	if cerr := ctx.Err(); cerr != nil {
 		return cerr
 	}
-	return scriptError(err)
+	return scriptError(L, err)
 }
 
 // luaContext is the context Lua code runs under.

@@ -89,6 +89,11 @@ type Options struct {
 	// phone numbers. Nil means the session file when SessionPath is set,
 	// else a new in-memory cache. Runtimes may share one (NewPeerStorage).
 	PeerStorage PeerStorage
+	// Exit ends the process for os.exit(code) (SandboxNone only), after the
+	// runtime has stopped its connection and written its session file.
+	// Defaults to os.Exit. If it returns, os.exit raises an error and the
+	// runtime stays closed.
+	Exit func(code int)
 }
 
 // Dial describes a connection the runtime makes itself.
@@ -111,6 +116,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.Stderr == nil {
 		o.Stderr = os.Stderr
+	}
+	if o.Exit == nil {
+		o.Exit = os.Exit
 	}
 	if o.Logger == nil {
 		o.Logger = log.Nop

@@ -255,6 +255,46 @@ func TestPeerUsernameResolvedOnceAcrossRuns(t *testing.T) {
 	}
 }
 
+// os.exit writes the session (its batched peer cache too) and releases it
+// before the process ends.
+func TestExitWritesSession(t *testing.T) {
+	srv := newPeerServer(t)
+	path := filepath.Join(t.TempDir(), "test.session")
+	exitCode := -1
+	rt := rtFor(t, srv.Server, func(o *runtime.Options) {
+		o.SessionPath = path
+		o.Exit = func(code int) { exitCode = code }
+	})
+	err := luaFail(t, rt, `
+		messages.sendMessage{peer='@ann', message='1'}
+		print('before')
+		os.exit(3)
+		print('after')`)
+	if exitCode != 3 || !strings.Contains(err.Error(), "os.exit(3)") {
+		t.Fatalf("exit code %d, error %v", exitCode, err)
+	}
+	if _, err := rt.DoString(context.Background(), `return 1`); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Fatalf("after os.exit the runtime answered %v, want closed", err)
+	}
+	// The file is free and holds the cache: no second resolveUsername.
+	rt2 := rtFor(t, srv.Server, func(o *runtime.Options) { o.SessionPath = path })
+	luaDo(t, rt2, `messages.sendMessage{peer='@ann', message='2'}`)
+	if n := srv.resolves.Load(); n != 1 {
+		t.Fatalf("contacts.resolveUsername called %d times, want 1", n)
+	}
+	for _, tc := range []struct {
+		src  string
+		code int
+	}{{`os.exit()`, 0}, {`os.exit(true)`, 0}, {`os.exit(false)`, 1}, {`os.exit(7)`, 7}} {
+		code := -1
+		rt := rtFor(t, srv.Server, func(o *runtime.Options) { o.Exit = func(c int) { code = c } })
+		luaFail(t, rt, tc.src)
+		if code != tc.code {
+			t.Errorf("%s: exit code %d, want %d", tc.src, code, tc.code)
+		}
+	}
+}
+
 func TestPeerForms(t *testing.T) {
 	srv := newPeerServer(t)
 	rt := rtFor(t, srv.Server, nil)

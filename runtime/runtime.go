@@ -44,6 +44,9 @@ func New(opts Options) (*Runtime, error) {
 	}
 	r.L = lua.NewState(lua.Options{SkipOpenLibs: true})
 	openLibs(r.L, opts.Sandbox)
+	if osLib, ok := r.L.GetGlobal("os").(*lua.LTable); ok && osLib.RawGetString("exit") != lua.LNil {
+		osLib.RawSetString("exit", r.L.NewFunction(r.luaExit))
+	}
 	r.L.SetGlobal("print", r.L.NewFunction(r.print))
 
 	inv := opts.Invoker
@@ -87,8 +90,19 @@ func (r *Runtime) MethodOf(fn *lua.LFunction) (*schema.Constructor, bool) {
 // ids and access hashes beyond 2^53.
 func (r *Runtime) SetGlobal(name string, v lua.LValue) { r.L.SetGlobal(name, v) }
 
-// Close stops the connection the runtime dialled, if any, and frees the VM.
+// Close stops the connection the runtime dialled, if any, writes and
+// releases the session file, and frees the VM.
 func (r *Runtime) Close() error {
+	if r.closed {
+		return nil
+	}
+	err := r.shutdown()
+	r.L.Close()
+	return err
+}
+
+// shutdown is Close without freeing the VM, which may be running (os.exit).
+func (r *Runtime) shutdown() error {
 	if r.closed {
 		return nil
 	}
@@ -96,11 +110,38 @@ func (r *Runtime) Close() error {
 	if r.conn != nil {
 		r.conn.Close()
 	}
-	r.L.Close()
 	if r.session != nil {
 		return r.session.Close()
 	}
 	return nil
+}
+
+// luaExit is os.exit([code]): true or nothing is 0, false is 1, a number
+// is itself. Like Close, it first stops the connection and writes and
+// releases the session file (its batched peer cache and update state
+// included), so a script that exits does not lose them; then it calls
+// Options.Exit, which defaults to os.Exit.
+func (r *Runtime) luaExit(L *lua.LState) int {
+	code := 0
+	switch v := L.Get(1).(type) {
+	case *lua.LNilType:
+	case lua.LBool:
+		if !v {
+			code = 1
+		}
+	case lua.LNumber:
+		code = int(v)
+	default:
+		L.ArgError(1, "number or boolean expected, got "+v.Type().String())
+		return 0
+	}
+	if err := r.shutdown(); err != nil {
+		fmt.Fprintln(r.opts.Stderr, "tglua:", err)
+	}
+	r.opts.Exit(code)
+	// A host's Exit returned: unwind the script; the runtime is closed.
+	L.RaiseError("os.exit(%d): the runtime is closed", code)
+	return 0
 }
 
 // DoString runs a chunk and returns what it returns, as Go values.
@@ -232,7 +273,7 @@ func (r *Runtime) run(ctx context.Context, load func() (*lua.LFunction, error), 
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, cerr
 		}
-		return nil, stepLimitError(lctx, scriptError(err))
+		return nil, stepLimitError(lctx, scriptError(L, err))
 	}
 	n := L.GetTop() - top
 	out := make([]any, n)
