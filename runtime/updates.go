@@ -593,19 +593,27 @@ func feedAffected(ctx context.Context, h telegram.UpdateHandler, input bin.Encod
 // against the schema. (tg.TypesConstructorMap would do without a list, but
 // it links every tg type and makes the binary half again as large.)
 var affectedRequests = map[uint32]func() bin.Object{
-	tg.MessagesReadHistoryRequestTypeID:              func() bin.Object { return &tg.MessagesReadHistoryRequest{} },
-	tg.MessagesDeleteHistoryRequestTypeID:            func() bin.Object { return &tg.MessagesDeleteHistoryRequest{} },
-	tg.MessagesDeleteMessagesRequestTypeID:           func() bin.Object { return &tg.MessagesDeleteMessagesRequest{} },
-	tg.MessagesReadMessageContentsRequestTypeID:      func() bin.Object { return &tg.MessagesReadMessageContentsRequest{} },
-	tg.MessagesReadMentionsRequestTypeID:             func() bin.Object { return &tg.MessagesReadMentionsRequest{} },
-	tg.MessagesUnpinAllMessagesRequestTypeID:         func() bin.Object { return &tg.MessagesUnpinAllMessagesRequest{} },
-	tg.MessagesDeletePhoneCallHistoryRequestTypeID:   func() bin.Object { return &tg.MessagesDeletePhoneCallHistoryRequest{} },
-	tg.MessagesReadReactionsRequestTypeID:            func() bin.Object { return &tg.MessagesReadReactionsRequest{} },
-	tg.MessagesDeleteSavedHistoryRequestTypeID:       func() bin.Object { return &tg.MessagesDeleteSavedHistoryRequest{} },
-	tg.MessagesDeleteTopicHistoryRequestTypeID:       func() bin.Object { return &tg.MessagesDeleteTopicHistoryRequest{} },
-	tg.MessagesReadPollVotesRequestTypeID:            func() bin.Object { return &tg.MessagesReadPollVotesRequest{} },
-	tg.ChannelsDeleteMessagesRequestTypeID:           func() bin.Object { return &tg.ChannelsDeleteMessagesRequest{} },
-	tg.ChannelsDeleteParticipantHistoryRequestTypeID: func() bin.Object { return &tg.ChannelsDeleteParticipantHistoryRequest{} },
+	tg.MessagesReadHistoryRequestTypeID:              newObject[tg.MessagesReadHistoryRequest],
+	tg.MessagesDeleteHistoryRequestTypeID:            newObject[tg.MessagesDeleteHistoryRequest],
+	tg.MessagesDeleteMessagesRequestTypeID:           newObject[tg.MessagesDeleteMessagesRequest],
+	tg.MessagesReadMessageContentsRequestTypeID:      newObject[tg.MessagesReadMessageContentsRequest],
+	tg.MessagesReadMentionsRequestTypeID:             newObject[tg.MessagesReadMentionsRequest],
+	tg.MessagesUnpinAllMessagesRequestTypeID:         newObject[tg.MessagesUnpinAllMessagesRequest],
+	tg.MessagesDeletePhoneCallHistoryRequestTypeID:   newObject[tg.MessagesDeletePhoneCallHistoryRequest],
+	tg.MessagesReadReactionsRequestTypeID:            newObject[tg.MessagesReadReactionsRequest],
+	tg.MessagesDeleteSavedHistoryRequestTypeID:       newObject[tg.MessagesDeleteSavedHistoryRequest],
+	tg.MessagesDeleteTopicHistoryRequestTypeID:       newObject[tg.MessagesDeleteTopicHistoryRequest],
+	tg.MessagesReadPollVotesRequestTypeID:            newObject[tg.MessagesReadPollVotesRequest],
+	tg.ChannelsDeleteMessagesRequestTypeID:           newObject[tg.ChannelsDeleteMessagesRequest],
+	tg.ChannelsDeleteParticipantHistoryRequestTypeID: newObject[tg.ChannelsDeleteParticipantHistoryRequest],
+}
+
+// newObject makes a new *T.
+func newObject[T any, P interface {
+	*T
+	bin.Object
+}]() bin.Object {
+	return P(new(T))
 }
 
 // typedRequest decodes a raw request (luabind's) into gotd's type for it.
