@@ -839,6 +839,12 @@ const helpText = `tglua: the Telegram API from Lua.
 Login: phone_login(number), complete_phone_login(code), complete_2fa_login(password),
 bot_login(token), get_self(), logout().
 
+Updates: on('message', fn), on('updateUserTyping', fn), on('update', fn), off(h),
+reply(msg, text), sleep(s), after(s, fn), every(s, fn), stop().
+
+Files: upload(path) -> InputFile; send_file(peer, path, {caption=...});
+download(msg_or_media [, path]) -> path, or the bytes without one.
+
 REPL: expressions print their value; Tab completes namespaces, methods and parameter
 names; Ctrl-C cancels the running call; Ctrl-D quits.
 `

@@ -30,6 +30,7 @@ type apiState struct {
 	peers *resolver
 	allow *allowList
 	bot   atomic.Bool
+	files *tg.Client // uploads and downloads (files.go), made on first use
 }
 
 // apiOptions builds the binding's options around inv: flood waits, peer
@@ -120,13 +121,18 @@ func (r *Runtime) selfUser() (int64, bool) {
 type allowInvoker struct {
 	next  luabind.Invoker
 	allow *allowList
+	why   string // what the runtime needed the call for; default: a peer
 }
 
 func (a allowInvoker) Invoke(ctx context.Context, in bin.Encoder, out bin.Decoder) error {
 	if a.allow != nil {
 		if t, ok := in.(interface{ TypeID() uint32 }); ok {
 			if c := schema.ByID(t.TypeID()); c != nil && !a.allow.allows(c.Name) {
-				return &luabind.Error{Method: c.Name, Type: TypeNotAllowed, Message: "not allowed in this sandbox (needed to resolve a peer)"}
+				why := a.why
+				if why == "" {
+					why = "resolve a peer"
+				}
+				return &luabind.Error{Method: c.Name, Type: TypeNotAllowed, Message: "not allowed in this sandbox (needed to " + why + ")"}
 			}
 		}
 	}

@@ -65,6 +65,7 @@ func New(opts Options) (*Runtime, error) {
 	r.binding = luabind.Register(r.L, bopts)
 	r.setArgs(opts.Args)
 	r.registerLogin()
+	r.registerFiles()
 	setModulePaths(r.L, opts.ModulePaths)
 	r.initLoop()
 	return r, nil
