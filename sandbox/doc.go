@@ -46,7 +46,10 @@
 // contacts.getContacts; messages.sendMessage, messages.editMessage,
 // messages.deleteMessages, messages.getHistory, messages.getDialogs,
 // messages.readHistory, messages.getChats, messages.setTyping;
-// updates.getState, updates.getDifference. The wrappers invokeWithLayer,
+// messages.sendMedia (uploaded documents and photos), upload.saveFilePart,
+// upload.saveBigFilePart, upload.getFile (file contents are kept in memory
+// only, see media.go); updates.getState, updates.getDifference. The
+// wrappers invokeWithLayer,
 // initConnection, invokeWithoutUpdates, invokeAfterMsg and invokeAfterMsgs
 // are unwrapped.
 //

@@ -81,6 +81,7 @@ var handlers = sync.OnceValue(func() map[uint32]handlerFunc {
 	registerMessages(h)
 	registerUpdates(h)
 	registerInvites(h)
+	registerMedia(h)
 	return h
 })
 

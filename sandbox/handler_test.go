@@ -10,13 +10,13 @@ import (
 )
 
 func TestUnsupportedError(t *testing.T) {
-	err := unsupported(tg.MessagesSendMediaRequestTypeID)
+	err := unsupported(tg.MessagesSendReactionRequestTypeID)
 	// Round-trip through the wire form, as a client sees it.
 	parsed := tgerr.New(err.Code, err.Message)
 	if parsed.Type != ErrUnsupported || parsed.Code != 400 {
 		t.Fatalf("parsed %+v", parsed)
 	}
-	if got := MethodName(uint32(parsed.Argument)); got != "messages.sendMedia" {
+	if got := MethodName(uint32(parsed.Argument)); got != "messages.sendReaction" {
 		t.Fatalf("method name %q", got)
 	}
 	if got := MethodName(sendInvitesTypeID); got != "auth.sendInvites" {
@@ -27,8 +27,8 @@ func TestUnsupportedError(t *testing.T) {
 	}
 
 	s := newTestServer(t, Options{})
-	_, err2 := newConn(s).api().MessagesSendMedia(context.Background(), &tg.MessagesSendMediaRequest{
-		Peer: &tg.InputPeerSelf{}, Media: &tg.InputMediaEmpty{},
+	_, err2 := newConn(s).api().MessagesSendReaction(context.Background(), &tg.MessagesSendReactionRequest{
+		Peer: &tg.InputPeerSelf{}, MsgID: 1,
 	})
 	wantErr(t, err2, 400, ErrUnsupported)
 }

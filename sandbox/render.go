@@ -51,6 +51,7 @@ func (s *Server) renderMessage(m *message) tg.MessageClass {
 		Date:     m.Date,
 		Message:  m.Text,
 		Entities: decodeEntities(m.Entities),
+		Media:    decodeMedia(m.Media),
 		EditDate: m.EditDate,
 	}
 	if m.ReplyTo != 0 {

@@ -89,6 +89,11 @@ func (s *Server) recipients(sender int64, to peerRef) []int64 {
 // returns the sender's copy and its event. except is the sender's session
 // that gets the RPC answer instead of a push.
 func (s *Server) post(from *user, to peerRef, text string, ents []byte, replyTo int, silent bool, except int64) (*message, event, error) {
+	return s.postMedia(from, to, text, ents, nil, replyTo, silent, except)
+}
+
+// postMedia is post with media (TL-encoded MessageMedia, or nil).
+func (s *Server) postMedia(from *user, to peerRef, text string, ents, media []byte, replyTo int, silent bool, except int64) (*message, event, error) {
 	var replyRef int64
 	if replyTo != 0 {
 		rm := s.st.Boxes[from.ID].Messages[replyTo]
@@ -111,7 +116,7 @@ func (s *Server) post(from *user, to peerRef, text string, ents []byte, replyTo 
 		}
 		m := &message{
 			Ref: ref, From: from.ID, Peer: peer, Out: owner == from.ID,
-			Silent: silent, Date: date, Text: text, Entities: ents,
+			Silent: silent, Date: date, Text: text, Entities: ents, Media: media,
 		}
 		if replyRef != 0 {
 			m.ReplyTo, _ = s.st.copyID(replyRef, owner)

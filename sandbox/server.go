@@ -58,6 +58,7 @@ type Server struct {
 	userKeys map[int64]map[[8]byte]*authKey
 	codes    map[string]string  // phone_code_hash -> phone digits
 	hashes   map[[2]int64]int64 // access hash cache
+	files    *fileStore         // uploads and sent files (media.go), made on first use
 
 	faults faults
 

@@ -100,6 +100,7 @@ type message struct {
 	EditDate int     `json:"edit_date,omitempty"`
 	Text     string  `json:"text,omitempty"`
 	Entities []byte  `json:"entities,omitempty"` // TL-encoded Vector<MessageEntity>
+	Media    []byte  `json:"media,omitempty"`    // TL-encoded MessageMedia
 	ReplyTo  int     `json:"reply_to,omitempty"`
 	Action   string  `json:"action,omitempty"` // actionChatCreate for service messages
 }
