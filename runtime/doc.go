@@ -12,6 +12,13 @@
 // busy Lua loop and an in-flight RPC alike, and the call returns the
 // context's error.
 //
+// Besides the API namespaces, scripts get on, off, reply, sleep, after,
+// every and stop (updates.go, loop.go) and upload, download and send_file
+// (files.go), as globals and in `tg`, and the globals phone_login,
+// complete_phone_login, complete_2fa_login, bot_login, get_self and logout
+// (login.go). os.exit
+// writes the session before it ends the process (Options.Exit).
+//
 // Values cross back to Go with the same exact-integer rule as TL longs:
 // integral numbers become int64, strings stay strings (a long beyond 2^53
 // arrives as a decimal string), tables become map[string]any or []any.
