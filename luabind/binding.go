@@ -64,6 +64,11 @@ type Options struct {
 	HookIDs []uint32
 	// NoGlobals registers the namespaces only under the `tg` table.
 	NoGlobals bool
+	// Prepare, if set, may return a new argument table for a call before
+	// it is split and encoded, e.g. to turn a formatted message into text
+	// and entities. Its error is raised like a bad argument (*ArgError) or
+	// an RPC error.
+	Prepare func(L *lua.LState, m *schema.Constructor, args *lua.LTable) (*lua.LTable, error)
 	// Split turns calls with long messages into several calls; see
 	// Splitter. When nil, the default splits the `message` of SplitMethods
 	// at the limit (split.limit, the server's message_length_max, or 4096
@@ -216,6 +221,14 @@ func (b *Binding) call(L *lua.LState, m *schema.Constructor) int {
 	ctx := L.Context()
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if b.opts.Prepare != nil {
+		prepared, err := b.opts.Prepare(L, m, args)
+		if err != nil {
+			raise(L, m.Name, err)
+			return 0
+		}
+		args = prepared
 	}
 	var calls []*lua.LTable
 	if b.opts.Split != nil {

@@ -68,6 +68,7 @@ func (r *Runtime) apiOptions(inv luabind.Invoker) (luabind.Options, error) {
 		Invoker:   r.api.flood,
 		Resolver:  r.api.peers,
 		Guard:     r.guard,
+		Prepare:   r.prepare,
 		Hook:      r.api.peers.hook,
 		HookIDs:   hookIDs,
 		NoGlobals: r.opts.NoGlobals,
