@@ -774,6 +774,25 @@ func argTableMethod(head string) *schema.Constructor {
 	return nil
 }
 
+// builtinName finds which documented built-in function fn is.
+func builtinName(L *lua.LState, fn *lua.LFunction) (string, bool) {
+	for _, name := range docpage.BuiltinNames() {
+		var v lua.LValue = L.G.Global
+		for _, part := range strings.Split(name, ".") {
+			t, ok := v.(*lua.LTable)
+			if !ok {
+				v = lua.LNil
+				break
+			}
+			v = t.RawGetString(part)
+		}
+		if v == fn {
+			return name, true
+		}
+	}
+	return "", false
+}
+
 // registerHelp adds help() and doc() to the runtime's globals.
 func registerHelp(rt *runtime.Runtime, out io.Writer) {
 	L := rt.State()
@@ -782,15 +801,23 @@ func registerHelp(rt *runtime.Runtime, out io.Writer) {
 		case lua.LString:
 			return docpage.Render(string(v))
 		case *lua.LFunction:
-			m, ok := rt.MethodOf(v)
-			if !ok {
-				return "", errors.New("not a Telegram method function")
+			if m, ok := rt.MethodOf(v); ok {
+				return docpage.MethodPage(m), nil
 			}
-			return docpage.MethodPage(m), nil
+			if name, ok := builtinName(L, v); ok {
+				return docpage.Render(name)
+			}
+			return "", errors.New("not a Telegram method or tglua function")
+		case *lua.LTable:
+			if ns, ok := rt.NamespaceOf(v); ok && ns != "" {
+				return docpage.Render(ns)
+			}
+			L.ArgError(1, "name, function or namespace expected, got a table that is none of them")
+			return "", nil
 		case *lua.LNilType:
 			return helpText, nil
 		default:
-			L.ArgError(1, "method name or method function expected, got "+v.Type().String())
+			L.ArgError(1, "name, function or namespace expected, got "+v.Type().String())
 			return "", nil
 		}
 	}

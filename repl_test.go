@@ -19,6 +19,7 @@ import (
 	"github.com/peterh/liner"
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/tglua/tglua/internal/docpage"
 	"github.com/tglua/tglua/runtime"
 )
 
@@ -246,6 +247,24 @@ func TestPromptGuard(t *testing.T) {
 	fmt.Fprint(w, "two\n")
 	if got, want := term.String(), "\r\x1b[Kone\n\r\x1b[Ktwo\n"; got != want || redraws != 2 {
 		t.Fatalf("terminal got %q (want %q), %d redraws (want 2)", got, want, redraws)
+	}
+}
+
+// Every documented built-in function exists in the CLI's Lua environment,
+// and help(fn) finds its page.
+func TestBuiltinPagesMatchFunctions(t *testing.T) {
+	r, out, _ := newTestREPL(t)
+	L := r.rt.State()
+	for _, name := range docpage.BuiltinNames() {
+		out.Reset()
+		src := "help(" + name + ")"
+		if err := L.DoString(src); err != nil {
+			t.Errorf("%s: %v", src, err)
+			continue
+		}
+		if !strings.HasPrefix(out.String(), "Function: "+name+"\n") {
+			t.Errorf("%s printed %q", src, out.String())
+		}
 	}
 }
 

@@ -161,6 +161,13 @@ func (b *Binding) Method(fn *lua.LFunction) (*schema.Constructor, bool) {
 	return m, ok
 }
 
+// Namespace reports which namespace table t is ("messages"; "" for the
+// tg table itself).
+func (b *Binding) Namespace(t *lua.LTable) (string, bool) {
+	ns, ok := b.ns[t]
+	return ns, ok
+}
+
 // index creates method functions on first access.
 func (b *Binding) index(L *lua.LState) int {
 	t := L.CheckTable(1)

@@ -35,12 +35,33 @@ func (r *Runtime) registerFiles() {
 	}
 	tgt := r.binding.Table()
 	for name, fn := range fns {
-		f := r.L.NewFunction(guardPanics(name, fn))
+		fn = guardPanics(name, fn)
+		if ns, ok := tgt.RawGetString(name).(*lua.LTable); ok {
+			// upload is also the upload.* namespace: that table becomes
+			// callable, so upload(path) and upload.getFile{...} both work.
+			callable(r.L, ns, fn)
+			continue
+		}
+		f := r.L.NewFunction(fn)
 		if !r.opts.NoGlobals {
 			r.L.SetGlobal(name, f)
 		}
 		tgt.RawSetString(name, f)
 	}
+}
+
+// callable makes t callable as fn(...), keeping its other metamethods (a
+// namespace's lazy method lookup).
+func callable(L *lua.LState, t *lua.LTable, fn lua.LGFunction) {
+	mt := L.CreateTable(0, 2)
+	if old, ok := t.Metatable.(*lua.LTable); ok {
+		old.ForEach(func(k, v lua.LValue) { mt.RawSet(k, v) })
+	}
+	mt.RawSetString("__call", L.NewFunction(func(L *lua.LState) int {
+		L.Remove(1) // the table itself
+		return fn(L)
+	}))
+	t.Metatable = mt
 }
 
 // fileAPI is the client uploads and downloads go through: flood waits and

@@ -242,6 +242,9 @@ func TestFileErrors(t *testing.T) {
 			t.Errorf("%s: %v, want %q", tc.src, err, tc.want)
 		}
 	}
+	// upload is also the upload.* namespace: both uses work, from tg too.
+	out0 := luaDo(t, rt, `return type(upload.getFile), type(tg.upload.saveFilePart), tg.upload{data='x', name='y'}._`)
+	wantValues(t, out0, []any{"function", "function", "inputFile"})
 	// RPC errors are structured values.
 	out := luaDo(t, rt, `
 		local ok, e = pcall(download, {_='inputDocumentFileLocation', id=1, access_hash=1, file_reference='old', thumb_size=''})

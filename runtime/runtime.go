@@ -88,6 +88,12 @@ func (r *Runtime) MethodOf(fn *lua.LFunction) (*schema.Constructor, bool) {
 	return r.binding.Method(fn)
 }
 
+// NamespaceOf reports which API namespace table t is (messages, auth...);
+// "" is the tg table.
+func (r *Runtime) NamespaceOf(t *lua.LTable) (string, bool) {
+	return r.binding.Namespace(t)
+}
+
 // SetGlobal sets a global variable in the script's environment. For Go
 // values, gopher-luar's luar.New(rt.State(), v) works, but it passes
 // integers through float64: use Int64 (and ToInt64 back) for int64s such as

@@ -65,7 +65,14 @@ func exact(name string) (string, bool) {
 		return TypePage(t), true
 	}
 	if len(schema.Methods(name)) > 0 && name != "" {
+		// help and upload are also functions: their tables are callable.
+		if p, ok := builtinPage(name); ok {
+			return p + "\n" + NamespacePage(name), true
+		}
 		return NamespacePage(name), true
+	}
+	if p, ok := builtinPage(name); ok {
+		return p, true
 	}
 	return docOnlyPage(name)
 }

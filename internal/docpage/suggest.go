@@ -32,6 +32,7 @@ func candidates() []string {
 		// apidoc (layer 223) may name things the schema no longer has;
 		// Render gives those a short page too.
 		names = append(names, apidoc.Names()...)
+		names = append(names, BuiltinNames()...)
 		slices.Sort(names)
 		names = slices.Compact(names)
 	})

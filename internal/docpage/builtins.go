@@ -1,0 +1,76 @@
+package docpage
+
+import (
+	"slices"
+	"strings"
+)
+
+// Builtin documents a function tglua adds to the Lua environment besides
+// the API namespaces (on, reply, upload...).
+type Builtin struct {
+	Name      string
+	Signature string
+	Doc       string
+	Example   string
+}
+
+// builtins are the pages of the functions the runtime and the CLI install.
+var builtins = []Builtin{
+	{"on", "on(event, fn) -> handle",
+		"Calls fn for each update of the event: 'message' (new incoming and outgoing messages, with msg.peer, msg.text, msg.out and msg.from), the name of an update constructor ('updateUserTyping'), or 'update' (every update). Registering the first handler starts receiving updates, with gap recovery and the update state kept in the session. The script then keeps running until stop(), Ctrl-C or --timeout.",
+		"on('message', function(msg)\n  if not msg.out then reply(msg, 'echo: ' .. msg.text) end\nend)"},
+	{"off", "off(handle)", "Removes a handler registered with on(), or cancels a timer from after() or every().", "local h = on('message', print)\noff(h)"},
+	{"reply", "reply(msg, text [, args]) -> result",
+		"Sends text into msg's chat as a reply to msg (messages.sendMessage with reply_to). args adds fields of messages.sendMessage, such as parse_mode or silent. Long text is split.",
+		"reply(msg, '<b>done</b>', {parse_mode = 'html'})"},
+	{"sleep", "sleep(seconds) -> true", "Suspends the script; handlers and timers keep running meanwhile. Returns false at once when stop() has been called.", "sleep(1.5)"},
+	{"after", "after(seconds, fn) -> handle", "Calls fn once, after the given time, on the script's event loop.", "after(10, function() print('ten seconds later') end)"},
+	{"every", "every(seconds, fn) -> handle", "Calls fn repeatedly, every given number of seconds, until off(handle) or stop().", "local h = every(60, function() print(os.date()) end)"},
+	{"stop", "stop()", "Ends the event loop: the script returns once the running handler finishes.", "on('message', function(msg) if msg.text == 'quit' then stop() end end)"},
+	{"upload", "upload(path | {path=, name=} | {data=, name=}) -> InputFile",
+		"Uploads a file in parts (gotd's uploader) and returns the inputFile or inputFileBig table that methods such as messages.sendMedia take. A local path needs the full library set; under the strict sandbox, pass the bytes as data.",
+		"local f = upload('report.pdf')\nmessages.sendMedia{peer = 'me', message = '', media = {_ = 'inputMediaUploadedDocument', file = f, mime_type = 'application/pdf', attributes = {}}}"},
+	{"download", "download(src [, path]) -> path | bytes",
+		"Downloads the file of a message with media, a messageMediaPhoto or messageMediaDocument, a photo (its largest size), a document, or an input file location (gotd's downloader). With a path it writes the file and returns the path; without, it returns the contents.",
+		"on('message', function(msg)\n  if msg.media then download(msg, 'incoming.bin') end\nend)"},
+	{"send_file", "send_file(peer, file [, opts]) -> result",
+		"Uploads file (a path, {data=, name=}, or an InputFile from upload) and sends it with messages.sendMedia: .jpg, .jpeg and .png as a photo unless opts.force_document, anything else as a document with its file name and MIME type (opts.mime_type, else from the extension). opts.caption is the text; opts.parse_mode, entities, reply_to (a message id), silent and schedule_date pass through.",
+		"send_file('@ann', 'chart.png', {caption = 'weekly chart'})"},
+	{"phone_login", "phone_login(number) -> sent code", "Sends a login code to the phone number (auth.sendCode). The code hash is kept in the session file, so complete_phone_login may run in a later invocation.", "phone_login('+15550001')"},
+	{"complete_phone_login", "complete_phone_login(code) -> user | 'password_needed'", "Signs in with the code phone_login sent. Returns the user, or 'password_needed' when the account has two-step verification: then call complete_2fa_login.", "local u = complete_phone_login('12345')"},
+	{"complete_2fa_login", "complete_2fa_login(password) -> user", "Finishes a login with the two-step verification password (SRP through gotd's telegram/auth). The password is never logged.", "complete_2fa_login(os.getenv('TG_PASSWORD'))"},
+	{"bot_login", "bot_login(token) -> user", "Logs in as a bot with its Bot API token. Methods documented as user-only then fail before sending.", "bot_login(os.getenv('BOT_TOKEN'))"},
+	{"get_self", "get_self() -> user", "Returns the logged-in user (users.getUsers with inputUserSelf).", "print(get_self().username)"},
+	{"logout", "logout()", "Logs out (auth.logOut) and forgets the login in the session file.", "logout()"},
+	{"help", "help([name | function])", "Prints the page of a method, constructor, type, namespace or built-in function; with no argument, an overview. doc() returns the same page as a string.", "help('messages.sendMessage')\nhelp(send_file)"},
+	{"split.text", "split.text(s [, limit]) -> {chunks}", "Splits text the way long messages are split before sending: at most limit UTF-16 units per chunk (default: split.limit, the server's message_length_max, or 4096), preferring paragraph, line and word boundaries.", "for i, part in ipairs(split.text(long_text)) do print(i, #part) end"},
+}
+
+// BuiltinNames are the names of the built-in function pages.
+func BuiltinNames() []string {
+	names := make([]string, len(builtins))
+	for i, b := range builtins {
+		names[i] = b.Name
+	}
+	return names
+}
+
+// builtinPage renders a built-in function's page.
+func builtinPage(name string) (string, bool) {
+	i := slices.IndexFunc(builtins, func(b Builtin) bool { return b.Name == name })
+	if i < 0 {
+		return "", false
+	}
+	bi := builtins[i]
+	var b strings.Builder
+	heading(&b, "Function: "+bi.Name)
+	b.WriteString("    " + bi.Signature + "\n\n")
+	for _, line := range wrap(bi.Doc, 100) {
+		b.WriteString(line + "\n")
+	}
+	b.WriteString("\nExample:\n\n")
+	for _, line := range strings.Split(bi.Example, "\n") {
+		b.WriteString("    " + line + "\n")
+	}
+	return b.String(), true
+}
