@@ -13,8 +13,9 @@ import (
 
 // BenchmarkColdStart times `tglua -e 'return 1'` from exec to exit, against
 // baselines started in the same rounds: a Go program that links gotd's
-// client and gopher-lua and does nothing (internal/startbase/linked), an
-// empty Go program, and, when installed, `lua5.4 -e 'return 1'` and
+// client and gopher-lua and does nothing (internal/startbase/linked), one
+// linking only gotd's mtproto and tg packages and gopher-lua
+// (internal/startbase/mtproto), an empty Go program, and, when installed, `lua5.4 -e 'return 1'` and
 // `python3 -c 'import telethon'`. Each round runs every program once, in
 // rotating order; the metrics are medians over b.N rounds (use
 // -benchtime 20x or more). The binaries are built first, with the go
@@ -41,6 +42,7 @@ func BenchmarkColdStart(b *testing.B) {
 		{name: "tglua", argv: []string{build("tglua", "."), "-e", "return 1"}},
 		{name: "linked", argv: []string{build("linked", "./internal/startbase/linked")}},
 		{name: "empty", argv: []string{build("empty", "./internal/startbase/empty")}},
+		{name: "mtproto", argv: []string{build("mtproto", "./internal/startbase/mtproto")}},
 	}
 	if p, err := exec.LookPath("lua5.4"); err == nil {
 		progs = append(progs, &program{name: "lua5.4", argv: []string{p, "-e", "return 1"}})
