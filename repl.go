@@ -869,8 +869,8 @@ bot_login(token), get_self(), logout().
 Updates: on('message', fn), on('updateUserTyping', fn), on('update', fn), off(h),
 reply(msg, text), sleep(s), after(s, fn), every(s, fn), stop().
 
-Formatting: messages.sendMessage{peer=..., message='<b>hi</b>', parse_mode='html'},
-or parse_mode = 'html' for every call that has a message.
+Formatting: messages.sendMessage{peer=..., message='**hi**', parse_mode='markdown'}
+(or 'html': <b>hi</b>), or parse_mode = 'markdown' for every call that has a message.
 
 Files: upload(path) -> InputFile; send_file(peer, path, {caption=...});
 download(msg_or_media [, path]) -> path, or the bytes without one.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gotd/td/tg"
 	"github.com/gotd/td/tgtest"
+	lua "github.com/yuin/gopher-lua"
 )
 
 // formatServer records the text and entities of messages.sendMessage.
@@ -121,15 +122,48 @@ func TestParseModeHTML(t *testing.T) {
 	}
 }
 
+func TestParseModeMarkdown(t *testing.T) {
+	fs := newFormatServer(t)
+	rt := rtFor(t, fs.Server, nil)
+	rt.SetGlobal("md", lua.LString("**bold** __it__ ~~s~~ ||sp|| [link](https://example.org), [Ann](tg://user?id=100) 😀`x`\n```lua\nprint(1)\n```"))
+	rt.SetGlobal("escaped", lua.LString(`\*\*literal\*\* **b**`))
+	luaDo(t, rt, `
+		contacts.resolveUsername{username='ann'}
+		messages.sendMessage{peer='@ann', parse_mode='markdown', message=md}
+		parse_mode = 'md'
+		messages.sendMessage{peer='@ann', message=escaped}
+		parse_mode = nil`)
+	sent := fs.take()
+	if len(sent) != 2 {
+		t.Fatalf("%d messages sent", len(sent))
+	}
+	if got, want := sent[0].Message, "bold it s sp link, Ann 😀x\nprint(1)\n"; got != want {
+		t.Errorf("text %q, want %q", got, want)
+	}
+	want := "messageEntityBold 0+4, messageEntityItalic 5+2, messageEntityStrike 8+1, messageEntitySpoiler 10+2, " +
+		"messageEntityTextUrl https://example.org 13+4, inputMessageEntityMentionName 100/-7546723456789012345 19+3, " +
+		"messageEntityCode 25+1, messageEntityPre 27+9"
+	if got := entityString(sent[0].Entities); got != want {
+		t.Errorf("entities\n%s\nwant\n%s", got, want)
+	}
+	if pre, ok := sent[0].Entities[len(sent[0].Entities)-1].(*tg.MessageEntityPre); !ok || pre.Language != "lua" {
+		t.Errorf("pre entity %+v", sent[0].Entities[len(sent[0].Entities)-1])
+	}
+	if sent[1].Message != "**literal** b" || entityString(sent[1].Entities) != "messageEntityBold 12+1" {
+		t.Errorf("escapes and the md global: %q %s", sent[1].Message, entityString(sent[1].Entities))
+	}
+}
+
 func TestParseModeErrors(t *testing.T) {
 	fs := newFormatServer(t)
 	rt := rtFor(t, fs.Server, nil)
 	for _, tc := range []struct{ src, want string }{
-		{`messages.sendMessage{peer='@ann', message='x', parse_mode='markdown'}`, "messages.sendMessage: parse_mode: 'html' or nil expected, got 'markdown'"},
-		{`messages.sendMessage{peer='@ann', message='x', parse_mode=1}`, "messages.sendMessage: parse_mode: 'html' or nil expected, got number"},
+		{`messages.sendMessage{peer='@ann', message='x', parse_mode='rst'}`, "messages.sendMessage: parse_mode: 'html', 'markdown' or nil expected, got 'rst'"},
+		{`messages.sendMessage{peer='@ann', message='x', parse_mode=1}`, "messages.sendMessage: parse_mode: 'html', 'markdown' or nil expected, got number"},
 		{`users.getUsers{id={'me'}, parse_mode='html'}`, "users.getUsers: parse_mode: unknown field"},
 		{`messages.sendMessage{peer='@ann', message='<b>x</b>', parse_mode='html', entities={}}`, "messages.sendMessage: entities: give either entities or parse_mode, not both"},
 		{`messages.sendMessage{peer='@ann', message='<a href="tg://user?id=12345">who</a>', parse_mode='html'}`, "peer 12345: unknown user"},
+		{`messages.sendMessage{peer='@ann', message='[who](tg://user?id=12345)', parse_mode='markdown'}`, "peer 12345: unknown user"},
 	} {
 		if err := luaFail(t, rt, tc.src); !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s:\n%v\nwant %q", tc.src, err, tc.want)
