@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/clipperhouse/uax29/v2 v2.7.0
+	github.com/creack/pty v1.1.24
 	github.com/go-faster/errors v0.8.0
 	github.com/gotd/getdoc v0.53.0
 	github.com/gotd/log v0.1.0
