@@ -201,8 +201,9 @@ func (r *Runtime) luaDownload(L *lua.LState) int {
 // with messages.sendMedia, as a photo for .jpg/.jpeg/.png unless
 // opts.force_document, else as a document with its file name and MIME type
 // (opts.mime_type, else from the extension). opts.caption is the text;
-// opts.entities, opts.reply_to (a message id or an InputReplyTo table),
-// opts.silent and opts.schedule_date pass through. It returns what
+// opts.parse_mode, opts.entities, opts.reply_to (a message id or an
+// InputReplyTo table), opts.silent and opts.schedule_date pass through. It
+// returns what
 // messages.sendMedia returns.
 func (r *Runtime) luaSendFile(L *lua.LState) int {
 	peer := L.Get(1)
@@ -269,7 +270,7 @@ func (r *Runtime) luaSendFile(L *lua.LState) int {
 	args.RawSetString("peer", peer)
 	args.RawSetString("media", media)
 	args.RawSetString("message", lua.LString(lua.LVAsString(opts.RawGetString("caption"))))
-	for _, k := range []string{"entities", "silent", "schedule_date"} {
+	for _, k := range []string{"entities", "parse_mode", "silent", "schedule_date"} {
 		if v := opts.RawGetString(k); v != lua.LNil {
 			args.RawSetString(k, v)
 		}

@@ -33,6 +33,7 @@ type fileServer struct {
 	media []tg.InputMediaClass     // what messages.sendMedia got
 	peers []tg.InputPeerClass
 	texts []string
+	ents  [][]tg.MessageEntityClass
 	gets  int // upload.getFile calls
 }
 
@@ -96,6 +97,7 @@ func (fs *fileServer) sendMedia(s *tgtest.Server, req *tgtest.Request) error {
 	fs.media = append(fs.media, r.Media)
 	fs.peers = append(fs.peers, r.Peer)
 	fs.texts = append(fs.texts, r.Message)
+	fs.ents = append(fs.ents, r.Entities)
 	var media tg.MessageMediaClass
 	switch m := r.Media.(type) {
 	case *tg.InputMediaUploadedDocument:
@@ -175,7 +177,7 @@ func TestUploadSendDownload(t *testing.T) {
 		local f = upload(dir .. '/report.pdf')
 		assert(f._ == 'inputFile' and f.name == 'report.pdf', f._)
 		assert(f.parts > 1, 'parts ' .. f.parts)
-		local u = send_file('@ann', f, {caption = 'the report', reply_to = 7})
+		local u = send_file('@ann', f, {caption = '**the** report', parse_mode = 'markdown', reply_to = 7})
 		local msg = u.updates[1].message
 		assert(msg.media._ == 'messageMediaDocument')
 		assert(msg.media.document.mime_type == 'application/pdf', msg.media.document.mime_type)
@@ -214,6 +216,9 @@ func TestUploadSendDownload(t *testing.T) {
 	}
 	if fs.texts[0] != "the report" || fs.texts[1] != "" {
 		t.Errorf("captions %q", fs.texts)
+	}
+	if len(fs.ents[0]) != 1 || fs.ents[0][0].TypeName() != "messageEntityBold" {
+		t.Errorf("caption entities %v, want the bold of parse_mode='markdown'", fs.ents[0])
 	}
 	wantUserPeer(t, fs.peers[0], annID, annHash)
 	if _, ok := fs.media[1].(*tg.InputMediaUploadedPhoto); !ok {
