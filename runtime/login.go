@@ -89,7 +89,8 @@ func (r *Runtime) redact(secret string) {
 	}
 }
 
-// invoke calls a method through the binding with an argument table.
+// invoke calls a method through the binding with an argument table,
+// applying parse_mode like a call from Lua (it is not split).
 func (r *Runtime) invoke(L *lua.LState, method string, args *lua.LTable) (lua.LValue, error) {
 	m := schema.ByName(method)
 	if m == nil {
@@ -98,6 +99,10 @@ func (r *Runtime) invoke(L *lua.LState, method string, args *lua.LTable) (lua.LV
 	ctx := L.Context()
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	args, err := r.prepare(L, m, args) // parse_mode, as for calls from Lua
+	if err != nil {
+		return nil, err
 	}
 	return r.binding.Call(ctx, L, m, args)
 }
