@@ -134,10 +134,8 @@ func sendMedia(s *Server, c *call, req *tg.MessagesSendMediaRequest) (bin.Encode
 		return nil, err
 	}
 	b := s.st.Boxes[me.ID]
-	if req.RandomID != 0 {
-		if _, dup := b.RandomIDs[req.RandomID]; dup {
-			return nil, tgerr.New(400, "RANDOM_ID_DUPLICATE")
-		}
+	if err := b.freshRandomID(req.RandomID); err != nil {
+		return nil, err
 	}
 	var media tg.MessageMediaClass
 	switch m := req.Media.(type) {

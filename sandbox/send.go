@@ -142,10 +142,8 @@ func sendMessage(s *Server, c *call, req *tg.MessagesSendMessageRequest) (bin.En
 		return nil, err
 	}
 	b := s.st.Boxes[me.ID]
-	if req.RandomID != 0 {
-		if _, dup := b.RandomIDs[req.RandomID]; dup {
-			return nil, tgerr.New(400, "RANDOM_ID_DUPLICATE")
-		}
+	if err := b.freshRandomID(req.RandomID); err != nil {
+		return nil, err
 	}
 	replyTo := 0
 	if r, ok := req.ReplyTo.(*tg.InputReplyToMessage); ok {
@@ -190,4 +188,15 @@ func (s *Server) echo(botID, to, ref int64, text string, ents []byte) {
 	if _, _, err := s.post(bot, peerRef{User: to}, text, ents, replyTo, false, 0); err != nil {
 		s.log.Debug("Echo failed")
 	}
+}
+
+// freshRandomID refuses a random_id the sender has used already (0: none).
+func (b *box) freshRandomID(id int64) error {
+	if id == 0 {
+		return nil
+	}
+	if _, dup := b.RandomIDs[id]; dup {
+		return tgerr.New(400, "RANDOM_ID_DUPLICATE")
+	}
+	return nil
 }

@@ -21,6 +21,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tglua/tglua/internal/split"
 )
 
 // Kind is an entity kind.
@@ -193,7 +195,7 @@ func emit(toks []token) (string, []Entity) {
 	)
 	write := func(s string) {
 		out.WriteString(s)
-		pos += utf16Len(s)
+		pos += split.UTF16Len(s)
 	}
 	for _, t := range toks {
 		switch {
@@ -247,16 +249,4 @@ func sortEntities(ents []Entity) {
 			ents[j], ents[j-1] = ents[j-1], ents[j]
 		}
 	}
-}
-
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		if r >= 0x10000 {
-			n += 2
-		} else {
-			n++
-		}
-	}
-	return n
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/tglua/tglua/internal/split"
 )
 
 func show(text string, ents []Entity) string {
@@ -68,7 +70,7 @@ func FuzzParse(f *testing.F) {
 		if !utf8.ValidString(text) {
 			t.Fatalf("invalid UTF-8 out of %q", s)
 		}
-		n := utf16Len(text)
+		n := split.UTF16Len(text)
 		for i, e := range ents {
 			if e.Offset < 0 || e.Length <= 0 || e.Offset+e.Length > n {
 				t.Fatalf("entity %+v outside %d units (input %q)", e, n, s)
