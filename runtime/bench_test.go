@@ -8,16 +8,26 @@ package runtime_test
 //	go test -run '^$' -bench CallOverhead ./runtime/
 //
 // Each throughput benchmark makes the same 10,000 account.checkUsername
-// calls from Lua (one DoString looping over the method) and from Go
-// (client.API().AccountCheckUsername), in rounds of 400 with the order rotating
-// so that drift affects both alike, and reports calls/s of each and their ratio
-// (lua/raw; the target is >= 0.95). A third way, direct/raw, runs the same Lua
-// loop calling the raw client from a Go function: the binding's own share is
-// the gap between lua/raw and direct/raw.
+// calls (per -benchtime iteration) in four ways: from Lua through the
+// runtime (one Call looping over the method), from Go through gotd's
+// generated client, from the same Lua loop calling the raw client through a
+// Go function (direct: the binding's own share is the gap between lua/raw
+// and direct/raw), and from the raw client again, an A/A control. Calls go
+// in rounds of 400, each round running every way once in a fresh random
+// order, so drift and carry-over from the way before affect all alike.
+//
+// It reports calls/s and lua/raw, the ratio of throughputs (the target is
+// >= 0.95), and logs the per-round geometric mean ratio with its 95%
+// confidence interval; lua/raw-lo95 is that interval's lower bound. The
+// A/A control, raw/raw, shows how far two identical ways drift apart in one
+// run: on a shared 2-core VM, single 10,000-call runs of it range over
+// +-5%, so judge the target on the pooled rounds of -benchtime 10x.
 
 import (
 	"context"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	goruntime "runtime"
 	"sync"
 	"testing"
@@ -131,6 +141,15 @@ func parallel(workers, n int, fn func(w, n int) error) error {
 	return nil
 }
 
+// The ways a throughput benchmark makes its calls.
+const (
+	wayLua    = iota // Lua through the runtime
+	wayRaw           // gotd's generated client from Go
+	wayDirect        // the Lua loop calling gotd from a Go function
+	wayRawAA         // the raw client again: an A/A control for noise and bias
+	numWays
+)
+
 func benchThroughput(b *testing.B, workers int) {
 	client := benchClient(b)
 	rts := make([]*runtime.Runtime, workers)
@@ -138,40 +157,81 @@ func benchThroughput(b *testing.B, workers int) {
 		rts[i] = luaWorker(b, client)
 		addDirect(b, rts[i], client)
 	}
-	// Three ways, in rotating order per round: through the runtime, the
-	// raw gotd client, and (to tell the binding's share from the Lua VM's)
-	// the same Lua loop calling a Go function that calls the raw client.
-	ways := []func(w, n int) error{
-		func(w, n int) error { return luaCalls(rts[w], n) },
-		func(_, n int) error { return rawCalls(client, n) },
-		func(w, n int) error { _, err := rts[w].Call(context.Background(), "direct_calls", n); return err },
+	ways := [numWays]func(w, n int) error{
+		wayLua:    func(w, n int) error { return luaCalls(rts[w], n) },
+		wayRaw:    func(_, n int) error { return rawCalls(client, n) },
+		wayDirect: func(w, n int) error { _, err := rts[w].Call(context.Background(), "direct_calls", n); return err },
+		wayRawAA:  func(_, n int) error { return rawCalls(client, n) },
 	}
-	var spent [3]time.Duration
+	// Every round runs each way once, in a fresh random order (seeded, so
+	// runs repeat): drift and any carry-over from the way before affect
+	// all alike.
+	rng := rand.New(rand.NewPCG(1, uint64(workers)))
+	var total [numWays]time.Duration
+	var rounds [numWays][]time.Duration
 	calls := 0
 	b.ResetTimer()
 	for range b.N {
-		for round := 0; round*benchRound < benchCalls; round++ {
-			for i := range ways {
-				way := (i + round) % len(ways)
+		for done := 0; done < benchCalls; done += benchRound {
+			for _, way := range rng.Perm(numWays) {
 				t0 := time.Now()
 				if err := parallel(workers, benchRound, ways[way]); err != nil {
 					b.Fatal(err)
 				}
-				spent[way] += time.Since(t0)
+				d := time.Since(t0)
+				total[way] += d
+				rounds[way] = append(rounds[way], d)
 			}
 		}
 		calls += benchCalls
 	}
 	b.StopTimer()
-	luaRate := float64(calls) / spent[0].Seconds()
-	rawRate := float64(calls) / spent[1].Seconds()
-	directRate := float64(calls) / spent[2].Seconds()
-	b.ReportMetric(luaRate, "lua-calls/s")
-	b.ReportMetric(rawRate, "raw-calls/s")
-	b.ReportMetric(luaRate/rawRate, "lua/raw")
-	b.ReportMetric(directRate/rawRate, "direct/raw")
-	b.Logf("%d workers, %d calls each way: Lua %.0f calls/s, raw gotd %.0f calls/s, ratio %.3f (Lua calling gotd without the binding: %.3f)",
-		workers, calls, luaRate, rawRate, luaRate/rawRate, directRate/rawRate)
+	rate := func(way int) float64 { return float64(calls) / total[way].Seconds() }
+	luaRaw, directRaw, aa := rate(wayLua)/rate(wayRaw), rate(wayDirect)/rate(wayRaw), rate(wayRawAA)/rate(wayRaw)
+	gm, lo, hi := pairedRatio(rounds[wayRaw], rounds[wayLua])
+	aaGM, aaLo, aaHi := pairedRatio(rounds[wayRaw], rounds[wayRawAA])
+	b.ReportMetric(rate(wayLua), "lua-calls/s")
+	b.ReportMetric(rate(wayRaw), "raw-calls/s")
+	b.ReportMetric(luaRaw, "lua/raw")
+	b.ReportMetric(lo, "lua/raw-lo95")
+	b.ReportMetric(directRaw, "direct/raw")
+	b.ReportMetric(aa, "raw/raw")
+	b.Logf("%d workers, %d calls each way in %d rounds: Lua %.0f calls/s, raw gotd %.0f calls/s", workers, calls, len(rounds[wayLua]), rate(wayLua), rate(wayRaw))
+	b.Logf("lua/raw %.3f; per round %.3f (95%% CI %.3f-%.3f); Lua calling gotd without the binding %.3f", luaRaw, gm, lo, hi, directRaw)
+	b.Logf("A/A control, raw/raw: %.3f; per round %.3f (95%% CI %.3f-%.3f)", aa, aaGM, aaLo, aaHi)
+}
+
+// pairedRatio compares two ways round by round: the geometric mean of
+// base[i]/other[i] (other's throughput relative to base's) and its 95%
+// confidence interval, from Student's t over the log ratios.
+func pairedRatio(base, other []time.Duration) (gm, lo, hi float64) {
+	n := len(base)
+	logs := make([]float64, n)
+	var mean float64
+	for i := range n {
+		logs[i] = math.Log(base[i].Seconds() / other[i].Seconds())
+		mean += logs[i]
+	}
+	mean /= float64(n)
+	if n < 2 {
+		return math.Exp(mean), math.NaN(), math.NaN()
+	}
+	var ss float64
+	for _, l := range logs {
+		ss += (l - mean) * (l - mean)
+	}
+	half := tQuantile975(n-1) * math.Sqrt(ss/float64(n-1)/float64(n))
+	return math.Exp(mean), math.Exp(mean - half), math.Exp(mean + half)
+}
+
+// tQuantile975 is Student's t 97.5% quantile for df degrees of freedom
+// (Cornish-Fisher expansion around the normal's 1.96; within 0.2% for
+// df >= 5).
+func tQuantile975(df int) float64 {
+	const z = 1.959964
+	v := float64(df)
+	return z + (z*z*z+z)/(4*v) + (5*math.Pow(z, 5)+16*z*z*z+3*z)/(96*v*v) +
+		(3*math.Pow(z, 7)+19*math.Pow(z, 5)+17*z*z*z-15*z)/(384*v*v*v)
 }
 
 // addDirect defines direct_calls(n) in rt: the benchmark's Lua loop, with
