@@ -29,7 +29,6 @@ import (
 	"math"
 	"math/rand/v2"
 	goruntime "runtime"
-	"sync"
 	"testing"
 	"time"
 
@@ -121,24 +120,45 @@ func rawCalls(client *telegram.Client, n int) error {
 	return nil
 }
 
-// parallel runs fn(worker, share) on workers goroutines, splitting n calls.
-func parallel(workers, n int, fn func(w, n int) error) error {
-	var wg sync.WaitGroup
-	errs := make([]error, workers)
-	for w := range workers {
-		wg.Add(1)
+// crew is a set of long-lived goroutines, one per worker, as an embedding
+// host would keep one goroutine per VM: a fresh goroutine per round would
+// make every round pay for growing its stack again.
+type crew struct {
+	jobs []chan func() error
+	errs chan error
+}
+
+func newCrew(b testing.TB, workers int) *crew {
+	c := &crew{errs: make(chan error, workers)}
+	for range workers {
+		jobs := make(chan func() error)
+		c.jobs = append(c.jobs, jobs)
 		go func() {
-			defer wg.Done()
-			errs[w] = fn(w, n/workers)
+			for job := range jobs {
+				c.errs <- job()
+			}
 		}()
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
+	b.Cleanup(func() {
+		for _, j := range c.jobs {
+			close(j)
+		}
+	})
+	return c
+}
+
+// run runs fn(worker, share) on every worker, splitting n calls.
+func (c *crew) run(n int, fn func(w, n int) error) error {
+	for w, jobs := range c.jobs {
+		jobs <- func() error { return fn(w, n/len(c.jobs)) }
+	}
+	var first error
+	for range c.jobs {
+		if err := <-c.errs; err != nil && first == nil {
+			first = err
 		}
 	}
-	return nil
+	return first
 }
 
 // The ways a throughput benchmark makes its calls.
@@ -167,18 +187,25 @@ func benchThroughput(b *testing.B, workers int) {
 	// runs repeat): drift and any carry-over from the way before affect
 	// all alike.
 	rng := rand.New(rand.NewPCG(1, uint64(workers)))
-	var total [numWays]time.Duration
+	// Each way has its own goroutines, so none inherits a stack another
+	// way grew.
+	var crews [numWays]*crew
+	for i := range crews {
+		crews[i] = newCrew(b, workers)
+	}
+	var total, cpu [numWays]time.Duration
 	var rounds [numWays][]time.Duration
 	calls := 0
 	b.ResetTimer()
 	for range b.N {
 		for done := 0; done < benchCalls; done += benchRound {
 			for _, way := range rng.Perm(numWays) {
-				t0 := time.Now()
-				if err := parallel(workers, benchRound, ways[way]); err != nil {
+				t0, c0 := time.Now(), cpuTime()
+				if err := crews[way].run(benchRound, ways[way]); err != nil {
 					b.Fatal(err)
 				}
 				d := time.Since(t0)
+				cpu[way] += cpuTime() - c0
 				total[way] += d
 				rounds[way] = append(rounds[way], d)
 			}
@@ -190,6 +217,9 @@ func benchThroughput(b *testing.B, workers int) {
 	luaRaw, directRaw, aa := rate(wayLua)/rate(wayRaw), rate(wayDirect)/rate(wayRaw), rate(wayRawAA)/rate(wayRaw)
 	gm, lo, hi := pairedRatio(rounds[wayRaw], rounds[wayLua])
 	aaGM, aaLo, aaHi := pairedRatio(rounds[wayRaw], rounds[wayRawAA])
+	perCall := func(way int) float64 { return float64(cpu[way].Nanoseconds()) / float64(calls) / 1000 }
+	b.ReportMetric(perCall(wayLua), "lua-cpu-µs/call")
+	b.ReportMetric(perCall(wayRaw), "raw-cpu-µs/call")
 	b.ReportMetric(rate(wayLua), "lua-calls/s")
 	b.ReportMetric(rate(wayRaw), "raw-calls/s")
 	b.ReportMetric(luaRaw, "lua/raw")
@@ -198,6 +228,7 @@ func benchThroughput(b *testing.B, workers int) {
 	b.ReportMetric(aa, "raw/raw")
 	b.Logf("%d workers, %d calls each way in %d rounds: Lua %.0f calls/s, raw gotd %.0f calls/s", workers, calls, len(rounds[wayLua]), rate(wayLua), rate(wayRaw))
 	b.Logf("lua/raw %.3f; per round %.3f (95%% CI %.3f-%.3f); Lua calling gotd without the binding %.3f", luaRaw, gm, lo, hi, directRaw)
+	b.Logf("process CPU per call: Lua %.1f µs, direct %.1f µs, raw %.1f µs, raw again %.1f µs", perCall(wayLua), perCall(wayDirect), perCall(wayRaw), perCall(wayRawAA))
 	b.Logf("A/A control, raw/raw: %.3f; per round %.3f (95%% CI %.3f-%.3f)", aa, aaGM, aaLo, aaHi)
 }
 
