@@ -94,6 +94,13 @@ type Binding struct {
 	shapes  *shapes // shared key order of decoded tables; nil without fastTables
 	tg      *lua.LTable
 	hookFn  ObjectHook // b.hook, bound once rather than on every call
+
+	// An idle encoder and exchange kept for the next call, so that a call
+	// neither goes through the shared pool nor allocates them. A call that
+	// finds them taken (a call made while another is encoding) uses the
+	// pool and a fresh exchange.
+	enc *encoder
+	x   *exchange
 }
 
 // Register binds every namespace of the schema into L, as globals (unless
@@ -291,8 +298,8 @@ func (b *Binding) Call(ctx context.Context, L *lua.LState, m *schema.Constructor
 			ret, err = nil, internalError(m.Name, r)
 		}
 	}()
-	e := getEncoder(ctx, b.opts.Resolver)
-	defer putEncoder(e)
+	e := b.takeEncoder(ctx)
+	defer b.putEncoder(e)
 	if perr := e.request(m, args); perr != nil {
 		if perr.cause != nil {
 			return nil, perr.cause
@@ -307,12 +314,24 @@ func (b *Binding) Call(ctx context.Context, L *lua.LState, m *schema.Constructor
 	if b.opts.Invoker == nil {
 		return nil, &Error{Method: m.Name, Type: TypeTransport, Message: "not connected"}
 	}
-	// One allocation for both: they escape through the Invoker interface.
-	x := &exchange{req: request{id: m.ID, body: e.buf.Buf}}
+	// Request and answer escape through the Invoker interface: one
+	// allocation for both, or none when the binding's idle one is free.
+	x := b.x
+	b.x = nil
+	if x == nil {
+		x = new(exchange)
+	}
+	x.req = request{id: m.ID, body: e.buf.Buf}
 	if err := b.opts.Invoker.Invoke(ctx, &x.req, &x.res); err != nil {
+		// x is not reused: a cancelled call's answer may still be
+		// arriving into it.
 		return nil, err
 	}
 	res := x.res
+	// A call that returned without error is over for the invoker: x is
+	// free again.
+	*x = exchange{}
+	b.x = x
 	if b.split != nil && !b.split.watching {
 		// Watch config answers for message_length_max. Done here, not in
 		// Register, because the ID lookup builds the schema index.
@@ -333,6 +352,30 @@ func (b *Binding) Call(ctx context.Context, L *lua.LState, m *schema.Constructor
 		return nil, err
 	}
 	return v, nil
+}
+
+// takeEncoder returns the binding's idle encoder, or one from the pool.
+func (b *Binding) takeEncoder(ctx context.Context) *encoder {
+	e := b.enc
+	if e == nil {
+		return getEncoder(ctx, b.opts.Resolver)
+	}
+	b.enc = nil
+	e.buf.Reset()
+	e.ctx, e.resolver = ctx, b.opts.Resolver
+	return e
+}
+
+// putEncoder keeps e as the idle encoder, or returns it to the pool.
+func (b *Binding) putEncoder(e *encoder) {
+	if b.enc != nil || cap(e.buf.Buf) > 1<<20 {
+		putEncoder(e)
+		return
+	}
+	e.ctx, e.resolver = nil, nil
+	clear(e.scratch[:cap(e.scratch)])
+	e.scratch = e.scratch[:0]
+	b.enc = e
 }
 
 // Encode encodes a method call from a Lua table into TL bytes, exactly as a

@@ -225,3 +225,43 @@ func TestUnsafeFastPathsActive(t *testing.T) {
 		t.Fatal("fast table and boxing paths are off: check luabind/table.go against the gopher-lua version")
 	}
 }
+
+// lateInvoker fails its first call but keeps that call's answer decoder, as
+// an RPC engine may while a cancelled call's answer is still arriving. The
+// next call is answered true, and then the late answer, false, arrives into
+// the kept decoder.
+type lateInvoker struct{ kept bin.Decoder }
+
+func (l *lateInvoker) Invoke(_ context.Context, _ bin.Encoder, out bin.Decoder) error {
+	if l.kept == nil {
+		l.kept = out
+		return context.Canceled
+	}
+	answer := func(id uint32) error {
+		var b bin.Buffer
+		b.PutID(id)
+		return out.Decode(&b)
+	}
+	if err := answer(schema.BoolTrueID); err != nil {
+		return err
+	}
+	out = l.kept
+	return answer(schema.BoolFalseID)
+}
+
+// TestLateAnswerOfFailedCall: the binding reuses a call's request and answer
+// holders only after a call that succeeded, so the late answer of a failed
+// call cannot land in another call's answer.
+func TestLateAnswerOfFailedCall(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	luabind.Register(L, luabind.Options{Invoker: &lateInvoker{}})
+	err := L.DoString(`
+		assert(not pcall(account.checkUsername, {username='first'}))
+		assert(account.checkUsername{username='second'} == true, 'answer overwritten by a late one')
+		assert(account.checkUsername{username='third'} == true)
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
