@@ -15,6 +15,18 @@ import (
 	"github.com/tglua/tglua/luabind/schema"
 )
 
+// The Lua value stack (gopher-lua's registry) of each VM starts small and
+// grows on demand up to 262,144 values. gopher-lua's default is a fixed
+// 5,120 values (80 KB), allocated for every VM whether used or not and
+// rescanned by every garbage collection. gopher-lua grows the stack by a
+// fixed step, copying it each time, so the step is large enough to keep
+// growing to the limit cheap.
+const (
+	registrySize     = 1024
+	registryGrowStep = 8192
+	registryMaxSize  = 1 << 18
+)
+
 // Runtime is one Lua VM bound to the Telegram API.
 type Runtime struct {
 	opts    Options
@@ -45,7 +57,7 @@ func New(opts Options) (*Runtime, error) {
 		r.opts.Dial.Session = f
 		opts = r.opts
 	}
-	r.L = lua.NewState(lua.Options{SkipOpenLibs: true})
+	r.L = lua.NewState(lua.Options{SkipOpenLibs: true, RegistrySize: registrySize, RegistryMaxSize: registryMaxSize, RegistryGrowStep: registryGrowStep})
 	openLibs(r.L, opts.Sandbox)
 	if osLib, ok := r.L.GetGlobal("os").(*lua.LTable); ok && osLib.RawGetString("exit") != lua.LNil {
 		osLib.RawSetString("exit", r.L.NewFunction(r.luaExit))

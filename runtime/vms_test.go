@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -96,5 +97,31 @@ func TestManyVMsShareOneClient(t *testing.T) {
 	}
 	if n := sent.Load(); n != vms*calls {
 		t.Fatalf("server saw %d messages, want %d", n, vms*calls)
+	}
+}
+
+// TestValueStackGrows: a VM's value stack starts small (VMs are cheap) but
+// grows to hold large unpacks, up to 262,144 values, where it stops
+// with a Lua error rather than a crash.
+func TestValueStackGrows(t *testing.T) {
+	rt, err := runtime.New(runtime.Options{Invoker: nopInvoker{}, Sandbox: runtime.SandboxStrict})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rt.Close()
+	out, err := rt.DoString(context.Background(), `
+		local t = {}
+		for i = 1, 200000 do t[i] = i end
+		return select('#', unpack(t)), select('#', string.byte(string.rep('x', 250000), 1, -1))`)
+	if err != nil || len(out) != 2 || out[0] != int64(200000) || out[1] != int64(250000) {
+		t.Fatalf("200,000 and 250,000 values: %v, %v", out, err)
+	}
+	_, err = rt.DoString(context.Background(), `return string.byte(string.rep('x', 300000), 1, -1)`)
+	if err == nil || !strings.Contains(err.Error(), "registry overflow") {
+		t.Fatalf("300,000 values: %v", err)
+	}
+	// The VM is still usable.
+	if out, err := rt.DoString(context.Background(), `return 1 + 1`); err != nil || out[0] != int64(2) {
+		t.Fatalf("after the overflow: %v, %v", out, err)
 	}
 }
