@@ -4,7 +4,8 @@ package runtime_test
 // loopback MTProto server and the same client connection, and of the memory
 // a VM costs. Run with
 //
-//	go test -run '^$' -bench 'Throughput|VMMemory' -benchtime 1x ./runtime/
+//	go test -run '^$' -bench Throughput -benchtime 30x ./runtime/
+//	go test -run '^$' -bench VMMemory -benchtime 1x ./runtime/
 //	go test -run '^$' -bench CallOverhead ./runtime/
 //
 // Each throughput benchmark makes the same 10,000 account.checkUsername
@@ -21,7 +22,9 @@ package runtime_test
 // confidence interval; lua/raw-lo95 is that interval's lower bound. The
 // A/A control, raw/raw, shows how far two identical ways drift apart in one
 // run: on a shared 2-core VM, single 10,000-call runs of it range over
-// +-5%, so judge the target on the pooled rounds of -benchtime 10x.
+// +-5%, so judge the target on the pooled rounds of -benchtime 30x, and
+// on more than one process: whole runs differ by about 1% more than their
+// intervals say.
 
 import (
 	"context"
