@@ -198,7 +198,10 @@ func (b *Binding) index(L *lua.LState) int {
 		L.RaiseError("%s", unknownMethod(ns, string(key)))
 		return 0
 	}
-	fn := L.NewFunction(func(L *lua.LState) int { return b.call(L, m) })
+	// The default splitter only ever splits SplitMethods: other methods
+	// skip it. A host's Splitter sees every call.
+	split := b.opts.Split != nil && (b.split == nil || SplitMethods[m.Name])
+	fn := L.NewFunction(func(L *lua.LState) int { return b.call(L, m, split) })
 	b.methods[fn] = m
 	t.RawSetString(string(key), fn)
 	L.Push(fn)
@@ -220,8 +223,9 @@ func unknownMethod(ns, key string) string {
 // Suggest returns the closest method name to name, or "".
 func Suggest(name string) string { return suggest.Closest(name, MethodNames()) }
 
-// call is the body of every method function.
-func (b *Binding) call(L *lua.LState, m *schema.Constructor) int {
+// call is the body of every method function; split says whether the call
+// goes through the Splitter.
+func (b *Binding) call(L *lua.LState, m *schema.Constructor, split bool) int {
 	var args *lua.LTable
 	switch v := L.Get(1).(type) {
 	case *lua.LTable:
@@ -245,7 +249,7 @@ func (b *Binding) call(L *lua.LState, m *schema.Constructor) int {
 		args = prepared
 	}
 	var calls []*lua.LTable
-	if b.opts.Split != nil {
+	if split {
 		var err error
 		calls, err = b.opts.Split.Split(L, m, args)
 		if err != nil {

@@ -13,7 +13,8 @@ import (
 // SplitMethods are the methods whose `message` parameter is split when it is
 // longer than the limit: methods that send a new message as text. Editing
 // methods and media captions are not split: a caption over its limit is the
-// server's error to give.
+// server's error to give. A VM reads it when it first binds a method's
+// function.
 var SplitMethods = map[string]bool{
 	"auth.sendInvites":     true,
 	"messages.sendMessage": true,
