@@ -292,7 +292,8 @@ func (b *Binding) call(L *lua.LState, m *schema.Constructor, split bool) int {
 
 // Call encodes args for m, sends the request and decodes the answer. Bad
 // arguments give an *ArgError and nothing is sent. A panic anywhere inside
-// becomes an error.
+// becomes an error. Like everything that uses L, call it only from the
+// goroutine that runs L.
 func (b *Binding) Call(ctx context.Context, L *lua.LState, m *schema.Constructor, args *lua.LTable) (ret lua.LValue, err error) {
 	defer func() {
 		if r := recover(); r != nil {
