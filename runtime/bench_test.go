@@ -124,8 +124,9 @@ func rawCalls(client *telegram.Client, n int) error {
 }
 
 // crew is a set of long-lived goroutines, one per worker, as an embedding
-// host would keep one goroutine per VM: a fresh goroutine per round would
-// make every round pay for growing its stack again.
+// host keeps one goroutine per VM, rather than fresh goroutines that start
+// every round with small stacks. (The GC may still shrink an idle one's
+// stack while other ways run.)
 type crew struct {
 	jobs []chan func() error
 	errs chan error
@@ -256,6 +257,32 @@ func pairedRatio(base, other []time.Duration) (gm, lo, hi float64) {
 	}
 	half := tQuantile975(n-1) * math.Sqrt(ss/float64(n-1)/float64(n))
 	return math.Exp(mean), math.Exp(mean - half), math.Exp(mean + half)
+}
+
+func TestPairedRatio(t *testing.T) {
+	ms := func(v ...int) []time.Duration {
+		out := make([]time.Duration, len(v))
+		for i, x := range v {
+			out[i] = time.Duration(x) * time.Millisecond
+		}
+		return out
+	}
+	// Other always takes twice as long: half the throughput, exactly.
+	if gm, lo, hi := pairedRatio(ms(10, 20, 30), ms(20, 40, 60)); math.Abs(gm-0.5) > 1e-12 || math.Abs(lo-0.5) > 1e-12 || math.Abs(hi-0.5) > 1e-12 {
+		t.Fatalf("constant ratio: %v %v %v", gm, lo, hi)
+	}
+	// Ratios alternating 1/2 and 2 average to 1 geometrically; the
+	// interval is exp(±t(5)·ln2/√5).
+	gm, lo, hi := pairedRatio(ms(10, 20, 10, 20, 10, 20), ms(20, 10, 20, 10, 20, 10))
+	half := 2.5706 * math.Ln2 / math.Sqrt(5)
+	if math.Abs(gm-1) > 1e-12 || math.Abs(lo/math.Exp(-half)-1) > 0.01 || math.Abs(hi/math.Exp(half)-1) > 0.01 {
+		t.Fatalf("alternating ratios: %v %v %v", gm, lo, hi)
+	}
+	for df, want := range map[int]float64{5: 2.5706, 10: 2.2281, 24: 2.0639, 100: 1.9840} {
+		if got := tQuantile975(df); math.Abs(got-want) > 0.005 {
+			t.Errorf("t(%d) = %.4f, want %.4f", df, got, want)
+		}
+	}
 }
 
 // tQuantile975 is Student's t 97.5% quantile for df degrees of freedom
