@@ -265,3 +265,46 @@ func TestLateAnswerOfFailedCall(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestReusedEncoderSendsWhatEncodeBuilds: calls through one binding reuse
+// its encoder, including after calls that failed halfway through their
+// arguments; every request sent must still be exactly what Encode builds
+// for the same arguments.
+func TestReusedEncoderSendsWhatEncodeBuilds(t *testing.T) {
+	L := lua.NewState()
+	defer L.Close()
+	inv := &recordInvoker{}
+	luabind.Register(L, luabind.Options{Invoker: inv})
+	calls := []struct{ method, args string }{
+		{"auth.sendInvites", `{phone_numbers={'+15550001', '+15550002'}, message='hi'}`},
+		{"auth.sendInvites", `{phone_numbers={'+1', {}}, message='bad'}`}, // fails at phone_numbers[2]
+		{"account.checkUsername", `{username='ann'}`},
+		{"messages.sendMessage", `{peer={_='inputPeerUser', user_id=1, access_hash='-7546723456789012345'}, message='x', random_id=7, entities={{_='messageEntityBold', offset=0, length=1}}}`},
+		{"messages.sendMessage", `{peer={_='inputPeerSelf'}, message='y', random_id=8, entities={{_='messageEntityBold', offset=0, length='z'}}}`}, // fails in entities
+		{"account.checkUsername", `{username='bob'}`},
+		{"auth.sendInvites", `{phone_numbers={}, message=''}`},
+	}
+	var want [][]byte
+	for _, c := range calls {
+		if err := L.DoString("args = " + c.args); err != nil {
+			t.Fatal(err)
+		}
+		args := L.GetGlobal("args").(*lua.LTable)
+		body, encErr := luabind.Encode(schema.ByName(c.method), args)
+		err := L.DoString("return " + c.method + "(args)")
+		if (encErr == nil) != (err == nil) {
+			t.Fatalf("%s %s: Encode error %v, call error %v", c.method, c.args, encErr, err)
+		}
+		if encErr == nil {
+			want = append(want, body)
+		}
+	}
+	if len(inv.sent) != len(want) {
+		t.Fatalf("%d requests sent, want %d", len(inv.sent), len(want))
+	}
+	for i := range want {
+		if string(inv.sent[i]) != string(want[i]) {
+			t.Errorf("request %d: sent %x, Encode builds %x", i, inv.sent[i], want[i])
+		}
+	}
+}
