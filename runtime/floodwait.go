@@ -105,10 +105,10 @@ func methodName(in bin.Encoder) string {
 
 // syncGlobal reads the flood_wait_max global into the threshold. It
 // runs on the VM goroutine before every call, so an assignment in the
-// script applies to the next call.
+// script applies to the next call. The read is raw (rawGlobal).
 func (f *floodWait) syncGlobal(L *lua.LState) error {
 	var max int64
-	switch v := L.GetGlobal(floodWaitGlobal).(type) {
+	switch v := rawGlobal(L, floodWaitGlobal).(type) {
 	case *lua.LNilType:
 		max = int64(f.base)
 	case lua.LNumber:
@@ -129,4 +129,12 @@ func (f *floodWait) syncGlobal(L *lua.LState) error {
 		f.max.Store(max)
 	}
 	return nil
+}
+
+// rawGlobal reads a global the runtime itself consults on every call
+// (flood_wait_max, parse_mode) without metamethods: a script that makes
+// undefined globals an error (strict.lua's __index on _G) must still be able
+// to call methods without setting them. It is also cheaper.
+func rawGlobal(L *lua.LState, name string) lua.LValue {
+	return L.G.Global.RawGetString(name)
 }

@@ -43,7 +43,7 @@ func (r *Runtime) prepare(L *lua.LState, m *schema.Constructor, args *lua.LTable
 	}
 	mode := args.RawGetString("parse_mode")
 	if mode == lua.LNil {
-		mode = L.GetGlobal(parseModeGlobal)
+		mode = rawGlobal(L, parseModeGlobal)
 		if mode == lua.LNil {
 			return args, nil
 		}

@@ -173,3 +173,31 @@ func TestParseModeErrors(t *testing.T) {
 		t.Fatalf("%d messages sent despite the errors", len(sent))
 	}
 }
+
+// TestStrictGlobals: a script that makes undefined globals an error (the
+// strict.lua idiom) can still call methods, resolve peers, reply and send
+// formatted text: the runtime reads flood_wait_max and parse_mode raw.
+func TestStrictGlobals(t *testing.T) {
+	fs := newFormatServer(t)
+	rt := rtFor(t, fs.Server, nil)
+	luaDo(t, rt, `
+		setmetatable(_G, {
+			__index = function(_, k) error('undefined global ' .. tostring(k), 2) end,
+			__newindex = function(_, k) error('assignment to undeclared global ' .. tostring(k), 2) end,
+		})
+		messages.sendMessage{peer='@ann', message='plain'}
+		rawset(_G, 'parse_mode', 'html')
+		rawset(_G, 'flood_wait_max', 5)
+		messages.sendMessage{peer='@ann', message='<b>b</b>'}
+		reply({_='message', id=5, peer={_='peerUser', user_id=100}}, '<i>i</i>')
+		assert(not pcall(function() return undefined_name end), 'strict mode is on')`)
+	sent := fs.take()
+	if len(sent) != 3 {
+		t.Fatalf("%d messages sent", len(sent))
+	}
+	for i, want := range []string{"", "messageEntityBold 0+1", "messageEntityItalic 0+1"} {
+		if got := entityString(sent[i].Entities); got != want {
+			t.Errorf("message %d: entities %q, want %q", i, got, want)
+		}
+	}
+}
