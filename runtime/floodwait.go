@@ -130,11 +130,3 @@ func (f *floodWait) syncGlobal(L *lua.LState) error {
 	}
 	return nil
 }
-
-// rawGlobal reads a global the runtime itself consults on every call
-// (flood_wait_max, parse_mode) without metamethods: a script that makes
-// undefined globals an error (strict.lua's __index on _G) must still be able
-// to call methods without setting them. It is also cheaper.
-func rawGlobal(L *lua.LState, name string) lua.LValue {
-	return L.G.Global.RawGetString(name)
-}

@@ -112,6 +112,14 @@ func (r *Runtime) NamespaceOf(t *lua.LTable) (string, bool) {
 // ids and access hashes beyond 2^53.
 func (r *Runtime) SetGlobal(name string, v lua.LValue) { r.L.SetGlobal(name, v) }
 
+// rawGlobal reads a global the runtime itself consults on every call
+// (flood_wait_max, parse_mode) without metamethods: a script that makes
+// undefined globals an error (strict.lua's __index on _G) must still be able
+// to call methods without setting them. It is also cheaper.
+func rawGlobal(L *lua.LState, name string) lua.LValue {
+	return L.G.Global.RawGetString(name)
+}
+
 // Close stops the connection the runtime dialled, if any, writes and
 // releases the session file, and frees the VM.
 func (r *Runtime) Close() error {
