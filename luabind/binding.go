@@ -366,20 +366,17 @@ func (b *Binding) takeEncoder(ctx context.Context) *encoder {
 		return getEncoder(ctx, b.opts.Resolver)
 	}
 	b.enc = nil
-	e.buf.Reset()
-	e.ctx, e.resolver = ctx, b.opts.Resolver
+	e.start(ctx, b.opts.Resolver)
 	return e
 }
 
 // putEncoder keeps e as the idle encoder, or returns it to the pool.
 func (b *Binding) putEncoder(e *encoder) {
-	if b.enc != nil || cap(e.buf.Buf) > 1<<20 {
+	if b.enc != nil {
 		putEncoder(e)
 		return
 	}
-	e.ctx, e.resolver = nil, nil
-	clear(e.scratch[:cap(e.scratch)])
-	e.scratch = e.scratch[:0]
+	e.finish()
 	b.enc = e
 }
 

@@ -104,21 +104,30 @@ var encoders = sync.Pool{New: func() any { return &encoder{} }}
 
 func getEncoder(ctx context.Context, r Resolver) *encoder {
 	e := encoders.Get().(*encoder)
-	e.buf.Reset()
-	e.ctx = ctx
-	e.resolver = r
+	e.start(ctx, r)
 	return e
 }
 
 func putEncoder(e *encoder) {
+	e.finish()
+	encoders.Put(e)
+}
+
+// start readies e for one encoding.
+func (e *encoder) start(ctx context.Context, r Resolver) {
+	e.buf.Reset()
+	e.ctx, e.resolver = ctx, r
+}
+
+// finish drops what e holds from its last encoding, and a buffer grown
+// past 1 MB.
+func (e *encoder) finish() {
 	if cap(e.buf.Buf) > 1<<20 {
 		e.buf.Buf = nil
 	}
-	e.ctx = nil
-	e.resolver = nil
+	e.ctx, e.resolver = nil, nil
 	clear(e.scratch[:cap(e.scratch)])
 	e.scratch = e.scratch[:0]
-	encoders.Put(e)
 }
 
 // request encodes a method call: the method ID, then its parameters from the
