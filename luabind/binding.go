@@ -55,25 +55,38 @@ type Options struct {
 	// Resolver, if set, resolves peer shorthands for InputPeer, InputUser
 	// and InputChannel parameters.
 	Resolver Resolver
-	// Guard, if set, runs before a request is sent; an error stops the call.
-	// The runtime uses it to refuse user-only methods on bot sessions.
-	Guard func(ctx context.Context, m *schema.Constructor) error
+	// Plan, if set, decides once per method, when the method's function is
+	// created, what the host does around that method's calls: see Plan.
+	Plan func(m *schema.Constructor) Plan
 	// Hook, if set, sees the decoded objects whose constructor IDs are in
 	// HookIDs.
 	Hook    ObjectHook
 	HookIDs []uint32
 	// NoGlobals registers the namespaces only under the `tg` table.
 	NoGlobals bool
-	// Prepare, if set, may return a new argument table for a call before
-	// it is split and encoded, e.g. to turn a formatted message into text
-	// and entities. Its error is raised like a bad argument (*ArgError) or
-	// an RPC error.
-	Prepare func(L *lua.LState, m *schema.Constructor, args *lua.LTable) (*lua.LTable, error)
 	// Split turns calls with long messages into several calls; see
 	// Splitter. When nil, the default splits the `message` of SplitMethods
 	// at the limit (split.limit, the server's message_length_max, or 4096
 	// UTF-16 units) and installs the `split` global.
 	Split Splitter
+}
+
+// Plan is what a host does around the calls of one method. Options.Plan
+// makes it once per method, so that a call runs only the steps its method
+// needs instead of asking on every call whether they apply. That matters
+// more than it seems: between two calls of one VM, the RPC's round trip
+// (and the other VMs of the process) push the VM's data out of the CPU
+// caches, so every lookup a call makes is likely a cache miss.
+type Plan struct {
+	// Guard, if set, runs before a request is sent, after its arguments
+	// are encoded; an error stops the call. The runtime uses it for the
+	// allowlist and to refuse user-only methods on bot sessions.
+	Guard func(ctx context.Context, m *schema.Constructor) error
+	// Prepare, if set, may return a new argument table for a call before
+	// it is split and encoded, e.g. to turn a formatted message into text
+	// and entities. Its error is raised like a bad argument (*ArgError) or
+	// an RPC error.
+	Prepare func(L *lua.LState, m *schema.Constructor, args *lua.LTable) (*lua.LTable, error)
 }
 
 // Splitter turns one call into several when a message is too long. Split
@@ -85,22 +98,26 @@ type Splitter interface {
 
 // Binding is the Telegram API bound into one Lua state.
 type Binding struct {
-	opts    Options
-	ns      map[*lua.LTable]string
-	methods map[*lua.LFunction]*schema.Constructor
-	hot     []uint32        // IDs the hook sees: the host's and config (few: a slice beats a map)
-	userHot map[uint32]bool // IDs the host's hook asked for
-	split   *messageSplitter
-	shapes  *shapes // shared key order of decoded tables; nil without fastTables
-	tg      *lua.LTable
-	hookFn  ObjectHook // b.hook, bound once rather than on every call
+	// What every call touches comes first, to share as few cache lines as
+	// possible (see Plan).
 
 	// An idle encoder and exchange kept for the next call, so that a call
 	// neither goes through the shared pool nor allocates them. A call that
 	// finds them taken (a call made while another is encoding) uses the
 	// pool and a fresh exchange.
-	enc *encoder
-	x   *exchange
+	enc    *encoder
+	x      *exchange
+	hot    []uint32 // IDs the hook sees: the host's and config (few: a slice beats a map)
+	split  *messageSplitter
+	shapes *shapes    // shared key order of decoded tables; nil without fastTables
+	hookFn ObjectHook // b.hook, bound once rather than on every call
+	xs     exchange   // x's first value: next to the rest, and not allocated
+	opts   Options
+
+	ns      map[*lua.LTable]string
+	methods map[*lua.LFunction]*schema.Constructor
+	userHot map[uint32]bool // IDs the host's hook asked for
+	tg      *lua.LTable
 }
 
 // Register binds every namespace of the schema into L, as globals (unless
@@ -113,6 +130,7 @@ func Register(L *lua.LState, opts Options) *Binding {
 		methods: map[*lua.LFunction]*schema.Constructor{},
 	}
 	b.hookFn = b.hook
+	b.x = &b.xs
 	if opts.Hook != nil {
 		b.userHot = make(map[uint32]bool, len(opts.HookIDs))
 		for _, id := range opts.HookIDs {
@@ -200,8 +218,11 @@ func (b *Binding) index(L *lua.LState) int {
 	}
 	// The default splitter only ever splits SplitMethods: other methods
 	// skip it. A host's Splitter sees every call.
-	split := b.opts.Split != nil && (b.split == nil || SplitMethods[m.Name])
-	fn := L.NewFunction(func(L *lua.LState) int { return b.call(L, m, split) })
+	b.watchConfig()
+	// The function's closure holds all a call needs from here, so that a
+	// call reads one cache line for them (see Plan).
+	plan, split := b.planOf(m), b.opts.Split != nil && (b.split == nil || SplitMethods[m.Name])
+	fn := L.NewFunction(func(L *lua.LState) int { return b.call(L, m, plan, split) })
 	b.methods[fn] = m
 	t.RawSetString(string(key), fn)
 	L.Push(fn)
@@ -223,9 +244,9 @@ func unknownMethod(ns, key string) string {
 // Suggest returns the closest method name to name, or "".
 func Suggest(name string) string { return suggest.Closest(name, MethodNames()) }
 
-// call is the body of every method function; split says whether the call
-// goes through the Splitter.
-func (b *Binding) call(L *lua.LState, m *schema.Constructor, split bool) int {
+// call is the body of every method function: m's, with its plan; split
+// says whether the call goes through the Splitter.
+func (b *Binding) call(L *lua.LState, m *schema.Constructor, plan Plan, split bool) int {
 	var args *lua.LTable
 	switch v := L.Get(1).(type) {
 	case *lua.LTable:
@@ -240,8 +261,8 @@ func (b *Binding) call(L *lua.LState, m *schema.Constructor, split bool) int {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if b.opts.Prepare != nil {
-		prepared, err := b.opts.Prepare(L, m, args)
+	if plan.Prepare != nil {
+		prepared, err := plan.Prepare(L, m, args)
 		if err != nil {
 			raise(L, m.Name, err)
 			return 0
@@ -258,7 +279,7 @@ func (b *Binding) call(L *lua.LState, m *schema.Constructor, split bool) int {
 		}
 	}
 	if calls == nil {
-		ret, err := b.Call(ctx, L, m, args)
+		ret, err := b.send(ctx, L, m, plan.Guard, args)
 		if err != nil {
 			raise(L, m.Name, err)
 			return 0
@@ -268,7 +289,7 @@ func (b *Binding) call(L *lua.LState, m *schema.Constructor, split bool) int {
 	}
 	results := make([]lua.LValue, 0, len(calls))
 	for i, args := range calls {
-		ret, err := b.Call(ctx, L, m, args)
+		ret, err := b.send(ctx, L, m, plan.Guard, args)
 		if err != nil {
 			var ae *ArgError
 			if errors.As(err, &ae) {
@@ -291,10 +312,36 @@ func (b *Binding) call(L *lua.LState, m *schema.Constructor, split bool) int {
 }
 
 // Call encodes args for m, sends the request and decodes the answer. Bad
-// arguments give an *ArgError and nothing is sent. A panic anywhere inside
-// becomes an error. Like everything that uses L, call it only from the
-// goroutine that runs L.
-func (b *Binding) Call(ctx context.Context, L *lua.LState, m *schema.Constructor, args *lua.LTable) (ret lua.LValue, err error) {
+// arguments give an *ArgError and nothing is sent. The guard of m's Plan
+// runs; its Prepare does not, and the call is not split. A panic anywhere
+// inside becomes an error. Like everything that uses L, call it only from
+// the goroutine that runs L.
+func (b *Binding) Call(ctx context.Context, L *lua.LState, m *schema.Constructor, args *lua.LTable) (lua.LValue, error) {
+	b.watchConfig()
+	return b.send(ctx, L, m, b.planOf(m).Guard, args)
+}
+
+// watchConfig makes the decoder show config answers to the splitter, for
+// message_length_max. It runs when a method is first bound or called from
+// Go, not in Register: the ID lookup builds the schema index, which
+// Register does not need.
+func (b *Binding) watchConfig() {
+	if b.split != nil && !b.split.watching {
+		b.hot = append(b.hot, configID())
+		b.split.watching = true
+	}
+}
+
+// planOf asks the host for m's Plan.
+func (b *Binding) planOf(m *schema.Constructor) Plan {
+	if b.opts.Plan == nil {
+		return Plan{}
+	}
+	return b.opts.Plan(m)
+}
+
+// send is Call with m's guard.
+func (b *Binding) send(ctx context.Context, L *lua.LState, m *schema.Constructor, guard func(context.Context, *schema.Constructor) error, args *lua.LTable) (ret lua.LValue, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, ok := r.(*lua.ApiError); ok {
@@ -311,8 +358,8 @@ func (b *Binding) Call(ctx context.Context, L *lua.LState, m *schema.Constructor
 		}
 		return nil, &ArgError{Method: m.Name, Path: perr.path(), Msg: perr.msg}
 	}
-	if b.opts.Guard != nil {
-		if err := b.opts.Guard(ctx, m); err != nil {
+	if guard != nil {
+		if err := guard(ctx, m); err != nil {
 			return nil, err
 		}
 	}
@@ -337,12 +384,6 @@ func (b *Binding) Call(ctx context.Context, L *lua.LState, m *schema.Constructor
 	// free again.
 	*x = exchange{}
 	b.x = x
-	if b.split != nil && !b.split.watching {
-		// Watch config answers for message_length_max. Done here, not in
-		// Register, because the ID lookup builds the schema index.
-		b.hot = append(b.hot, configID())
-		b.split.watching = true
-	}
 	d, buf := newDecoder(L, res.body)
 	d.shapes = b.shapes
 	if len(b.hot) > 0 {

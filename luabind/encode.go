@@ -126,7 +126,7 @@ func (e *encoder) finish() {
 		e.buf.Buf = nil
 	}
 	e.ctx, e.resolver = nil, nil
-	clear(e.scratch[:cap(e.scratch)])
+	// fields clears what it used of scratch, also when it panics.
 	e.scratch = e.scratch[:0]
 }
 
@@ -172,10 +172,13 @@ func (e *encoder) fields(c *schema.Constructor, t *lua.LTable) *pathError {
 	}()
 	vals := e.scratch[base : base+len(params)]
 
-	info := infoOf(c).index
+	var info map[string]int // the parameter index by name, when iterating
 	set := func(name string, v lua.LValue) *pathError {
 		if name == "_" {
 			return nil
+		}
+		if info == nil {
+			info = infoOf(c).index
 		}
 		i, ok := info[name]
 		if !ok {

@@ -34,13 +34,11 @@ import (
 // parseModeGlobal is the script's default parse mode.
 const parseModeGlobal = "parse_mode"
 
-// prepare applies parse_mode to a call's arguments (luabind.Options.Prepare).
+// prepare applies parse_mode to a call's arguments (luabind.Plan.Prepare)
+// for methods with a message text and its entities (hasMessageText). The
+// global applies where it can; elsewhere a parse_mode argument is an
+// unknown field for the encoder to report.
 func (r *Runtime) prepare(L *lua.LState, m *schema.Constructor, args *lua.LTable) (*lua.LTable, error) {
-	if !r.formattable(m) {
-		// The global applies where it can; a parse_mode argument here is
-		// an unknown field for the encoder to report.
-		return args, nil
-	}
 	mode := args.RawGetString("parse_mode")
 	if mode == lua.LNil {
 		mode = rawGlobal(L, parseModeGlobal)
@@ -169,22 +167,8 @@ func (r *Runtime) parseMarkdown(L *lua.LState, text string) (string, *lua.LTable
 	return plain, list, nil
 }
 
-// formattable reports whether m has a message text and its entities,
-// remembering the answer per method.
-func (r *Runtime) formattable(m *schema.Constructor) bool {
-	if r.formats == nil {
-		r.formats = make([]uint8, len(schema.All()))
-	}
-	i := m.Index()
-	if r.formats[i] == 0 {
-		r.formats[i] = 1
-		if hasMessageText(m) {
-			r.formats[i] = 2
-		}
-	}
-	return r.formats[i] == 2
-}
-
+// hasMessageText reports whether m has a message text and its entities:
+// the methods parse_mode applies to.
 func hasMessageText(m *schema.Constructor) bool {
 	var text, ents bool
 	for i := range m.Params {

@@ -41,7 +41,16 @@ func (r *Runtime) apiOptions(inv luabind.Invoker) (luabind.Options, error) {
 		return luabind.Options{}, err
 	}
 	r.api.allow = allow
-	r.api.bot.Store(r.opts.Bot)
+	// Every change of the account after this goes through setBot (bot
+	// login, logout, the updates manager learning who we are), so a
+	// call's bot check reads one flag.
+	bot := r.opts.Bot
+	if r.session != nil {
+		if _, b, ok := r.session.Self(); ok && b {
+			bot = true
+		}
+	}
+	r.api.bot.Store(bot)
 	r.api.flood = newFloodWait(inv, r.opts)
 
 	store := r.opts.PeerStorage
@@ -67,42 +76,52 @@ func (r *Runtime) apiOptions(inv luabind.Invoker) (luabind.Options, error) {
 	return luabind.Options{
 		Invoker:   r.api.flood,
 		Resolver:  r.api.peers,
-		Guard:     r.guard,
-		Prepare:   r.prepare,
+		Plan:      r.plan,
 		Hook:      r.api.peers.hook,
 		HookIDs:   hookIDs,
 		NoGlobals: r.opts.NoGlobals,
 	}, nil
 }
 
+// plan decides, once per method, what the runtime does around its calls
+// (luabind.Plan): the guard, and parse_mode for methods with a formatted
+// message.
+func (r *Runtime) plan(m *schema.Constructor) luabind.Plan {
+	p := luabind.Plan{Guard: r.guard}
+	if !r.api.allow.allows(m.Name) {
+		p.Guard = r.refuse
+	}
+	if hasMessageText(m) {
+		p.Prepare = r.prepare
+	}
+	return p
+}
+
 // guard runs on the VM goroutine before every call is sent: it applies the
-// flood_wait_max global, the allowlist and the bot check.
+// flood_wait_max global and the bot check.
 func (r *Runtime) guard(_ context.Context, m *schema.Constructor) error {
 	if err := r.api.flood.syncGlobal(r.L); err != nil {
 		return &luabind.ArgError{Method: m.Name, Msg: err.Error()}
 	}
-	if !r.api.allow.allows(m.Name) {
-		return &luabind.Error{Method: m.Name, Type: TypeNotAllowed, Message: "not allowed in this sandbox"}
-	}
+	// The bot check asks isBot first: the usability table is read only
+	// for bots.
 	if r.isBot() && apidoc.MethodUsability(m.Name) == apidoc.UsabilityUser {
 		return &luabind.Error{Method: m.Name, Type: TypeBotMethodInvalid, Message: "bots cannot use this method"}
 	}
 	return nil
 }
 
-// isBot reports whether the runtime speaks for a bot: Options.Bot, a bot
-// login (setBot), or the session file's self user.
-func (r *Runtime) isBot() bool {
-	if r.api.bot.Load() {
-		return true
+// refuse is the guard of methods outside the allowlist.
+func (r *Runtime) refuse(_ context.Context, m *schema.Constructor) error {
+	if err := r.api.flood.syncGlobal(r.L); err != nil {
+		return &luabind.ArgError{Method: m.Name, Msg: err.Error()}
 	}
-	if r.session != nil {
-		if _, bot, ok := r.session.Self(); ok && bot {
-			return true
-		}
-	}
-	return false
+	return &luabind.Error{Method: m.Name, Type: TypeNotAllowed, Message: "not allowed in this sandbox"}
 }
+
+// isBot reports whether the runtime speaks for a bot: Options.Bot, the
+// session file's self user when the runtime started, or the last setBot.
+func (r *Runtime) isBot() bool { return r.api.bot.Load() }
 
 // setBot records whether the account is a bot, e.g. after a bot login. The
 // guard then refuses user-only methods before sending them.

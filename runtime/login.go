@@ -100,9 +100,12 @@ func (r *Runtime) invoke(L *lua.LState, method string, args *lua.LTable) (lua.LV
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	args, err := r.prepare(L, m, args) // parse_mode, as for calls from Lua
-	if err != nil {
-		return nil, err
+	if p := r.plan(m); p.Prepare != nil {
+		prepared, err := p.Prepare(L, m, args) // parse_mode, as for calls from Lua
+		if err != nil {
+			return nil, err
+		}
+		args = prepared
 	}
 	return r.binding.Call(ctx, L, m, args)
 }

@@ -37,9 +37,6 @@ type Runtime struct {
 	closed  bool
 
 	api apiState // flood waits, peer resolution, guard (guard.go)
-	// formats caches, per method index, whether parse_mode applies
-	// (format.go): 0 unknown, 1 no, 2 yes.
-	formats []uint8
 
 	loopState // event loop, handlers, timers (loop.go)
 }
