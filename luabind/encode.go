@@ -147,12 +147,14 @@ const lookupParams = 4
 // the caller then iterates, to name the odd key.
 func byLookup(params []schema.Param, strs map[string]lua.LValue, vals []lua.LValue) bool {
 	found := 0
-	if _, ok := strs["_"]; ok {
-		found++
-	}
 	for i := range params {
 		if v, ok := strs[params[i].Name]; ok && v != lua.LNil {
 			vals[i] = v
+			found++
+		}
+	}
+	if found < len(strs) { // "_" is looked up only when it can be there
+		if _, ok := strs["_"]; ok {
 			found++
 		}
 	}
