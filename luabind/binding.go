@@ -374,6 +374,7 @@ func (b *Binding) send(ctx context.Context, L *lua.LState, m *schema.Constructor
 		x = new(exchange)
 	}
 	x.req = request{id: m.ID, body: e.buf.Buf}
+	x.res.wantBool = m.Result.Kind == schema.KindBool
 	if err := b.opts.Invoker.Invoke(ctx, &x.req, &x.res); err != nil {
 		// x is not reused: a cancelled call's answer may still be
 		// arriving into it.
@@ -384,6 +385,9 @@ func (b *Binding) send(ctx context.Context, L *lua.LState, m *schema.Constructor
 	// free again.
 	*x = exchange{}
 	b.x = x
+	if res.bool != 0 {
+		return lua.LBool(res.bool == boolTrue), nil
+	}
 	d, buf := newDecoder(L, res.body)
 	d.shapes = b.shapes
 	if len(b.hot) > 0 {
@@ -513,10 +517,34 @@ type exchange struct {
 }
 
 // result holds the raw answer until it is decoded on the Lua goroutine.
-type result struct{ body string }
+// The answer of a Bool method is read where it arrives, with no copy: many
+// methods return Bool.
+type result struct {
+	body     string
+	wantBool bool  // the method returns Bool
+	bool     uint8 // boolTrue or boolFalse when wantBool and so it was; else 0
+}
 
-// Decode implements bin.Decoder.
+const (
+	boolTrue = 1 + iota
+	boolFalse
+)
+
+// Decode implements bin.Decoder. It runs on the goroutine that reads the
+// connection.
 func (r *result) Decode(b *bin.Buffer) error {
+	if r.wantBool && b.Len() == bin.Word {
+		switch id, _ := b.PeekID(); id {
+		case schema.BoolTrueID:
+			r.bool = boolTrue
+		case schema.BoolFalseID:
+			r.bool = boolFalse
+		}
+		if r.bool != 0 {
+			b.Skip(b.Len())
+			return nil
+		}
+	}
 	r.body = string(b.Buf)
 	b.Skip(b.Len())
 	return nil

@@ -3,6 +3,7 @@ package luabind_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/gotd/td/bin"
@@ -86,5 +87,48 @@ func TestPlan(t *testing.T) {
 	off.RawSetString("offline", lua.LTrue)
 	if _, err := b.Call(context.Background(), L, schema.ByName("account.updateStatus"), off); !errors.Is(err, refuse) {
 		t.Fatalf("Call of a refused method: %v", err)
+	}
+}
+
+// answerInvoker answers every call with the given bytes.
+type answerInvoker []byte
+
+func (a answerInvoker) Invoke(_ context.Context, _ bin.Encoder, out bin.Decoder) error {
+	return out.Decode(&bin.Buffer{Buf: append([]byte(nil), a...)})
+}
+
+// TestBoolAnswers checks the answers of Bool methods, which are read where
+// they arrive: true, false, and anything else is an error, also when it
+// is longer than a Bool.
+func TestBoolAnswers(t *testing.T) {
+	word := func(ids ...uint32) answerInvoker {
+		var b bin.Buffer
+		for _, id := range ids {
+			b.PutID(id)
+		}
+		return b.Buf
+	}
+	for _, tc := range []struct {
+		answer answerInvoker
+		want   string
+	}{
+		{word(schema.BoolTrueID), "true"},
+		{word(schema.BoolFalseID), "false"},
+		{word(schema.BoolTrueID, 7), "true"}, // trailing bytes: decoded as before
+		{word(0x12345678), "decode result: unexpected id 0x12345678"},
+		{answerInvoker{1, 2}, "decode result: unexpected EOF"},
+	} {
+		L := lua.NewState()
+		luabind.Register(L, luabind.Options{Invoker: tc.answer})
+		err := L.DoString(`
+			local ok, v = pcall(account.checkUsername, {username='ann'})
+			got = ok and tostring(v) or ('error: ' .. tostring(v))`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := lua.LVAsString(L.GetGlobal("got")); !strings.Contains(got, tc.want) {
+			t.Errorf("answer % x: got %q, want %q", []byte(tc.answer), got, tc.want)
+		}
+		L.Close()
 	}
 }
