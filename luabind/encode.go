@@ -164,6 +164,14 @@ func byLookup(params []schema.Param, strs map[string]lua.LValue, vals []lua.LVal
 // fields encodes the parameters of c from the table t.
 func (e *encoder) fields(c *schema.Constructor, t *lua.LTable) *pathError {
 	params := c.Params
+	strs, odd, ok := tableFields(t)
+	if ok && odd == nil && len(params) <= lookupParams {
+		// Few parameters: look them up into an array on the stack.
+		small := [lookupParams]lua.LValue{lua.LNil, lua.LNil, lua.LNil, lua.LNil}
+		if vals := small[:len(params)]; byLookup(params, strs, vals) {
+			return e.values(c, vals)
+		}
+	}
 	base := len(e.scratch)
 	for range params {
 		e.scratch = append(e.scratch, lua.LNil)
@@ -174,7 +182,7 @@ func (e *encoder) fields(c *schema.Constructor, t *lua.LTable) *pathError {
 	}()
 	vals := e.scratch[base : base+len(params)]
 
-	var info map[string]int // the parameter index by name, when iterating
+	var info map[string]int // the parameter index by name
 	set := func(name string, v lua.LValue) *pathError {
 		if name == "_" {
 			return nil
@@ -192,15 +200,9 @@ func (e *encoder) fields(c *schema.Constructor, t *lua.LTable) *pathError {
 	oddKey := func(k lua.LValue) *pathError {
 		return errf("unexpected key " + lua.LVAsString(k) + " (" + typeName(k) + ") in " + c.Name)
 	}
-	strs, odd, ok := tableFields(t)
-	if ok && odd == nil && len(params) <= lookupParams && byLookup(params, strs, vals) {
-		// Looked up, with no key left over: done without iterating a map.
-	} else if ok {
+	if ok {
 		if odd != nil {
 			return oddKey(odd)
-		}
-		for i := range vals { // byLookup may have filled some
-			vals[i] = lua.LNil
 		}
 		for k, v := range strs {
 			if v == lua.LNil {
@@ -226,7 +228,13 @@ func (e *encoder) fields(c *schema.Constructor, t *lua.LTable) *pathError {
 			return bad
 		}
 	}
+	return e.values(c, vals)
+}
 
+// values encodes the parameters of c from vals, one per parameter (LNil
+// when absent), computing the flags words from the present ones.
+func (e *encoder) values(c *schema.Constructor, vals []lua.LValue) *pathError {
+	params := c.Params
 	// Compute the flags words from the fields that are present.
 	var flags [4]uint32 // flags words are few; index by position among params
 	var flagPos [4]int
