@@ -105,10 +105,10 @@ func methodName(in bin.Encoder) string {
 
 // syncGlobal reads the flood_wait_max global into the threshold. It
 // runs on the VM goroutine before every call, so an assignment in the
-// script applies to the next call. The read is raw (rawGlobal).
-func (f *floodWait) syncGlobal(L *lua.LState) error {
+// script applies to the next call. The read is raw, as rawGlobal reads.
+func (f *floodWait) syncGlobal(globals *lua.LTable) error {
 	var max int64
-	switch v := rawGlobal(L, floodWaitGlobal).(type) {
+	switch v := globals.RawGetString(floodWaitGlobal).(type) {
 	case *lua.LNilType:
 		max = int64(f.base)
 	case lua.LNumber:

@@ -9,6 +9,7 @@ import (
 	"github.com/gotd/td/bin"
 	"github.com/gotd/td/telegram/peers"
 	"github.com/gotd/td/tg"
+	lua "github.com/yuin/gopher-lua"
 
 	"github.com/tglua/tglua/internal/apidoc"
 	"github.com/tglua/tglua/luabind"
@@ -29,8 +30,17 @@ type apiState struct {
 	flood *floodWait
 	peers *resolver
 	allow *allowList
-	bot   atomic.Bool
+	guard *guard
 	files *tg.Client // uploads and downloads (files.go), made on first use
+}
+
+// guard is what the guard of every call reads, in one small object: the
+// guard runs with cold caches (see luabind.Plan), so every other object it
+// touched would cost a cache miss per call.
+type guard struct {
+	globals *lua.LTable // the VM's _G, for flood_wait_max
+	flood   *floodWait
+	bot     atomic.Bool // see Runtime.isBot
 }
 
 // apiOptions builds the binding's options around inv: flood waits, peer
@@ -50,8 +60,9 @@ func (r *Runtime) apiOptions(inv luabind.Invoker) (luabind.Options, error) {
 			bot = true
 		}
 	}
-	r.api.bot.Store(bot)
 	r.api.flood = newFloodWait(inv, r.opts)
+	r.api.guard = &guard{globals: r.L.G.Global, flood: r.api.flood}
+	r.api.guard.bot.Store(bot)
 
 	store := r.opts.PeerStorage
 	if store == nil {
@@ -69,7 +80,7 @@ func (r *Runtime) apiOptions(inv luabind.Invoker) (luabind.Options, error) {
 		mgr:    peers.Options{Storage: store, Logger: r.opts.Logger}.Build(api),
 		api:    api,
 		L:      r.L,
-		before: func() error { return r.api.flood.syncGlobal(r.L) },
+		before: func() error { return r.api.flood.syncGlobal(r.L.G.Global) },
 		self:   r.selfUser,
 		isBot:  r.isBot,
 	}
@@ -87,9 +98,9 @@ func (r *Runtime) apiOptions(inv luabind.Invoker) (luabind.Options, error) {
 // (luabind.Plan): the guard, and parse_mode for methods with a formatted
 // message.
 func (r *Runtime) plan(m *schema.Constructor) luabind.Plan {
-	p := luabind.Plan{Guard: r.guard}
+	p := luabind.Plan{Guard: r.api.guard.check}
 	if !r.api.allow.allows(m.Name) {
-		p.Guard = r.refuse
+		p.Guard = r.api.guard.refuse
 	}
 	if hasMessageText(m) {
 		p.Prepare = r.prepare
@@ -97,23 +108,23 @@ func (r *Runtime) plan(m *schema.Constructor) luabind.Plan {
 	return p
 }
 
-// guard runs on the VM goroutine before every call is sent: it applies the
+// check runs on the VM goroutine before every call is sent: it applies the
 // flood_wait_max global and the bot check.
-func (r *Runtime) guard(_ context.Context, m *schema.Constructor) error {
-	if err := r.api.flood.syncGlobal(r.L); err != nil {
+func (g *guard) check(_ context.Context, m *schema.Constructor) error {
+	if err := g.flood.syncGlobal(g.globals); err != nil {
 		return &luabind.ArgError{Method: m.Name, Msg: err.Error()}
 	}
-	// The bot check asks isBot first: the usability table is read only
-	// for bots.
-	if r.isBot() && apidoc.MethodUsability(m.Name) == apidoc.UsabilityUser {
+	// The bot flag comes first: the usability table is read only for
+	// bots.
+	if g.bot.Load() && apidoc.MethodUsability(m.Name) == apidoc.UsabilityUser {
 		return &luabind.Error{Method: m.Name, Type: TypeBotMethodInvalid, Message: "bots cannot use this method"}
 	}
 	return nil
 }
 
 // refuse is the guard of methods outside the allowlist.
-func (r *Runtime) refuse(_ context.Context, m *schema.Constructor) error {
-	if err := r.api.flood.syncGlobal(r.L); err != nil {
+func (g *guard) refuse(_ context.Context, m *schema.Constructor) error {
+	if err := g.flood.syncGlobal(g.globals); err != nil {
 		return &luabind.ArgError{Method: m.Name, Msg: err.Error()}
 	}
 	return &luabind.Error{Method: m.Name, Type: TypeNotAllowed, Message: "not allowed in this sandbox"}
@@ -121,11 +132,11 @@ func (r *Runtime) refuse(_ context.Context, m *schema.Constructor) error {
 
 // isBot reports whether the runtime speaks for a bot: Options.Bot, the
 // session file's self user when the runtime started, or the last setBot.
-func (r *Runtime) isBot() bool { return r.api.bot.Load() }
+func (r *Runtime) isBot() bool { return r.api.guard.bot.Load() }
 
 // setBot records whether the account is a bot, e.g. after a bot login. The
 // guard then refuses user-only methods before sending them.
-func (r *Runtime) setBot(bot bool) { r.api.bot.Store(bot) }
+func (r *Runtime) setBot(bot bool) { r.api.guard.bot.Store(bot) }
 
 // selfUser is the current account's id, when the session file knows it.
 func (r *Runtime) selfUser() (int64, bool) {
