@@ -65,12 +65,16 @@ func callable(L *lua.LState, t *lua.LTable, fn lua.LGFunction) {
 }
 
 // fileAPI is the client uploads and downloads go through: flood waits and
-// the allowlist apply.
-func (r *Runtime) fileAPI() *tg.Client {
+// the allowlist apply. It runs on the VM goroutine when a transfer starts,
+// and applies the flood_wait_max global, as a method call's guard does.
+func (r *Runtime) fileAPI() (*tg.Client, error) {
+	if err := r.api.flood.syncGlobal(r.L.G.Global); err != nil {
+		return nil, err
+	}
 	if r.api.files == nil {
 		r.api.files = tg.NewClient(allowInvoker{next: r.api.flood, allow: r.api.allow, why: "transfer a file"})
 	}
-	return r.api.files
+	return r.api.files, nil
 }
 
 // luaUpload is upload(path) or upload{path=..., name=...} or
@@ -111,11 +115,12 @@ func (r *Runtime) upload(L *lua.LState, v lua.LValue) (*lua.LTable, error) {
 		return nil, argErr("file path or {path=...} / {data=..., name=...} expected, got " + v.Type().String())
 	}
 	ctx := luaContext(L)
-	up := uploader.NewUploader(r.fileAPI())
-	var (
-		f   tg.InputFileClass
-		err error
-	)
+	api, err := r.fileAPI()
+	if err != nil {
+		return nil, err
+	}
+	up := uploader.NewUploader(api)
+	var f tg.InputFileClass
 	switch {
 	case hasData:
 		if name == "" {
@@ -174,7 +179,12 @@ func (r *Runtime) luaDownload(L *lua.LState) int {
 		return 0
 	}
 	ctx := luaContext(L)
-	d := downloader.NewDownloader().Download(r.fileAPI(), loc)
+	api, err := r.fileAPI()
+	if err != nil {
+		L.RaiseError("download: %s", err.Error())
+		return 0
+	}
+	d := downloader.NewDownloader().Download(api, loc)
 	if path == "" {
 		var buf bytes.Buffer
 		if _, err := d.Stream(ctx, &buf); err != nil {

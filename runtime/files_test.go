@@ -242,11 +242,15 @@ func TestFileErrors(t *testing.T) {
 		{`download({_='user', id=1})`, "cannot download a user"},
 		{`download({})`, "table without '_'"},
 		{`send_file(nil, 'x')`, "bad argument #1 to send_file (peer expected)"},
+		// A transfer applies flood_wait_max, as a method call does.
+		{`flood_wait_max = 'soon'; upload{data='x', name='y'}`, "upload: global flood_wait_max: number of seconds expected, got string"},
+		{`flood_wait_max = 'soon'; download({_='inputDocumentFileLocation', id=1, access_hash=1, file_reference='x', thumb_size=''})`, "download: global flood_wait_max: number of seconds expected, got string"},
 	} {
 		if err := luaFail(t, rt, tc.src); !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want %q", tc.src, err, tc.want)
 		}
 	}
+	luaDo(t, rt, `flood_wait_max = nil`)
 	// upload is also the upload.* namespace: both uses work, from tg too.
 	out0 := luaDo(t, rt, `return type(upload.getFile), type(tg.upload.saveFilePart), tg.upload{data='x', name='y'}._`)
 	wantValues(t, out0, []any{"function", "function", "inputFile"})
