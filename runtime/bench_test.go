@@ -32,6 +32,7 @@ import (
 	"math"
 	"math/rand/v2"
 	goruntime "runtime"
+	"runtime/pprof"
 	"testing"
 	"time"
 
@@ -132,12 +133,15 @@ type crew struct {
 	errs chan error
 }
 
-func newCrew(b testing.TB, workers int) *crew {
+func newCrew(b testing.TB, workers int, way string) *crew {
 	c := &crew{errs: make(chan error, workers)}
 	for range workers {
 		jobs := make(chan func() error)
 		c.jobs = append(c.jobs, jobs)
 		go func() {
+			// A CPU profile's samples of this goroutine carry the way:
+			// go tool pprof -tagfocus way=lua.
+			pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels("way", way)))
 			for job := range jobs {
 				c.errs <- job()
 			}
@@ -174,6 +178,9 @@ const (
 	numWays
 )
 
+// wayNames label the ways in CPU profiles.
+var wayNames = [numWays]string{wayLua: "lua", wayRaw: "raw", wayDirect: "direct", wayRawAA: "rawAA"}
+
 func benchThroughput(b *testing.B, workers int) {
 	client := benchClient(b)
 	rts := make([]*runtime.Runtime, workers)
@@ -195,7 +202,7 @@ func benchThroughput(b *testing.B, workers int) {
 	// way grew.
 	var crews [numWays]*crew
 	for i := range crews {
-		crews[i] = newCrew(b, workers)
+		crews[i] = newCrew(b, workers, wayNames[i])
 	}
 	var total, cpu [numWays]time.Duration
 	var rounds [numWays][]time.Duration
