@@ -167,8 +167,12 @@ func (e *encoder) fields(c *schema.Constructor, t *lua.LTable) *pathError {
 	strs, odd, ok := tableFields(t)
 	if ok && odd == nil && len(params) <= lookupParams {
 		// Few parameters: look them up into an array on the stack.
-		small := [lookupParams]lua.LValue{lua.LNil, lua.LNil, lua.LNil, lua.LNil}
-		if vals := small[:len(params)]; byLookup(params, strs, vals) {
+		var small [lookupParams]lua.LValue
+		vals := small[:len(params)]
+		for i := range vals {
+			vals[i] = lua.LNil
+		}
+		if byLookup(params, strs, vals) {
 			return e.values(c, vals)
 		}
 	}
