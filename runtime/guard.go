@@ -111,8 +111,8 @@ func (r *Runtime) plan(m *schema.Constructor) luabind.Plan {
 // check runs on the VM goroutine before every call is sent: it applies the
 // flood_wait_max global and the bot check.
 func (g *guard) check(_ context.Context, m *schema.Constructor) error {
-	if err := g.flood.syncGlobal(g.globals); err != nil {
-		return &luabind.ArgError{Method: m.Name, Msg: err.Error()}
+	if err := g.syncFlood(m); err != nil {
+		return err
 	}
 	// The bot flag comes first: the usability table is read only for
 	// bots.
@@ -124,10 +124,19 @@ func (g *guard) check(_ context.Context, m *schema.Constructor) error {
 
 // refuse is the guard of methods outside the allowlist.
 func (g *guard) refuse(_ context.Context, m *schema.Constructor) error {
+	if err := g.syncFlood(m); err != nil {
+		return err
+	}
+	return &luabind.Error{Method: m.Name, Type: TypeNotAllowed, Message: "not allowed in this sandbox"}
+}
+
+// syncFlood applies the flood_wait_max global; a bad value is a bad
+// argument of m's call.
+func (g *guard) syncFlood(m *schema.Constructor) error {
 	if err := g.flood.syncGlobal(g.globals); err != nil {
 		return &luabind.ArgError{Method: m.Name, Msg: err.Error()}
 	}
-	return &luabind.Error{Method: m.Name, Type: TypeNotAllowed, Message: "not allowed in this sandbox"}
+	return nil
 }
 
 // isBot reports whether the runtime speaks for a bot: Options.Bot, the
