@@ -69,6 +69,10 @@ type Options struct {
 	// at the limit (split.limit, the server's message_length_max, or 4096
 	// UTF-16 units) and installs the `split` global.
 	Split Splitter
+	// MaxChunks is how many messages the default splitter may make of one
+	// call (a script changes it with split.max_chunks); zero means
+	// DefaultMaxChunks.
+	MaxChunks int
 }
 
 // Plan is what a host does around the calls of one method. Options.Plan
@@ -82,6 +86,11 @@ type Plan struct {
 	// are encoded; an error stops the call. The runtime uses it for the
 	// allowlist and to refuse user-only methods on bot sessions.
 	Guard func(ctx context.Context, m *schema.Constructor) error
+	// Refuse, if set, runs first, before the arguments are even looked
+	// at (so before any peer is resolved); an error stops the call. The
+	// runtime sets it for methods outside its allowlist, so that their
+	// refusal is what a script sees.
+	Refuse func(ctx context.Context, m *schema.Constructor) error
 	// Prepare, if set, may return a new argument table for a call before
 	// it is split and encoded, e.g. to turn a formatted message into text
 	// and entities. Its error is raised like a bad argument (*ArgError) or
@@ -139,7 +148,7 @@ func Register(L *lua.LState, opts Options) *Binding {
 		}
 	}
 	if opts.Split == nil {
-		b.split = registerSplit(L)
+		b.split = registerSplit(L, opts.MaxChunks)
 		b.opts.Split = b.split
 	}
 	if fastTables {
@@ -261,6 +270,12 @@ func (b *Binding) call(L *lua.LState, m *schema.Constructor, plan Plan, split bo
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if plan.Refuse != nil {
+		if err := plan.Refuse(ctx, m); err != nil {
+			raise(L, m.Name, err)
+			return 0
+		}
+	}
 	if plan.Prepare != nil {
 		prepared, err := plan.Prepare(L, m, args)
 		if err != nil {
@@ -312,13 +327,19 @@ func (b *Binding) call(L *lua.LState, m *schema.Constructor, plan Plan, split bo
 }
 
 // Call encodes args for m, sends the request and decodes the answer. Bad
-// arguments give an *ArgError and nothing is sent. The guard of m's Plan
-// runs; its Prepare does not, and the call is not split. A panic anywhere
+// arguments give an *ArgError and nothing is sent. The Refuse and Guard of
+// m's Plan run; its Prepare does not, and the call is not split. A panic anywhere
 // inside becomes an error. Like everything that uses L, call it only from
 // the goroutine that runs L.
 func (b *Binding) Call(ctx context.Context, L *lua.LState, m *schema.Constructor, args *lua.LTable) (lua.LValue, error) {
 	b.watchConfig()
-	return b.send(ctx, L, m, b.planOf(m).Guard, args)
+	plan := b.planOf(m)
+	if plan.Refuse != nil {
+		if err := plan.Refuse(ctx, m); err != nil {
+			return nil, err
+		}
+	}
+	return b.send(ctx, L, m, plan.Guard, args)
 }
 
 // watchConfig makes the decoder show config answers to the splitter, for

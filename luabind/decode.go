@@ -30,6 +30,9 @@ type decoder struct {
 	slabs
 	// shapes, when set, gives decoded tables a shared key order (shape.go).
 	shapes *shapes
+	// depth counts the tables being built (MaxDepth); tables the tables
+	// built so far (MaxAnswerTables).
+	depth, tables int
 }
 
 // newDecoder decodes src; the returned buffer reads it and must never be
@@ -83,10 +86,24 @@ func (d *decoder) value(b *bin.Buffer, t schema.TypeRef) (lua.LValue, error) {
 			return nil, err
 		}
 		return lua.LBool(v), nil
-	case schema.KindVector, schema.KindBareVector:
-		return d.vector(b, t)
-	case schema.KindObject:
-		return d.object(b)
+	case schema.KindVector, schema.KindBareVector, schema.KindObject:
+		if d.depth == MaxDepth {
+			return nil, &decodeError{msg: "answer nested deeper than " + strconv.Itoa(MaxDepth) + " levels"}
+		}
+		if d.tables == MaxAnswerTables {
+			return nil, &decodeError{msg: "answer has more than " + strconv.Itoa(MaxAnswerTables) + " objects"}
+		}
+		d.depth++
+		d.tables++
+		var v lua.LValue
+		var err error
+		if t.Kind == schema.KindObject {
+			v, err = d.object(b)
+		} else {
+			v, err = d.vector(b, t)
+		}
+		d.depth--
+		return v, err
 	default:
 		return nil, &decodeError{msg: "unsupported type " + t.Kind.String()}
 	}

@@ -48,13 +48,26 @@ type pathError struct {
 	// it failed (an RPC, transport or context error): that error is raised
 	// instead of an argument error.
 	cause error
+	// For a cycle (limits.go): the depth of the first table that repeats
+	// an enclosing one (0: none), and how many segments lie below it,
+	// which path leaves out.
+	cycleAt int
+	cut     int
 }
+
+// maxPathSegments is how many segments of a path an error shows; a deeper
+// one ends in "...".
+const maxPathSegments = 12
 
 func (e *pathError) Error() string { return e.path() + ": " + e.msg }
 
 func (e *pathError) path() string {
 	var b strings.Builder
-	for i := len(e.rev) - 1; i >= 0; i-- {
+	for i := len(e.rev) - 1; i >= e.cut; i-- {
+		if len(e.rev)-i > maxPathSegments {
+			b.WriteString("...")
+			break
+		}
 		s := e.rev[i]
 		if b.Len() > 0 && s[0] != '[' {
 			b.WriteByte('.')
@@ -98,6 +111,10 @@ type encoder struct {
 	scratch  []lua.LValue
 	ctx      context.Context
 	resolver Resolver
+	depth    int // tables entered: objects and vectors (MaxDepth)
+	// stack holds the values of the tables entered, for naming a cycle
+	// when the depth limit is hit.
+	stack [MaxDepth]lua.LValue
 }
 
 var encoders = sync.Pool{New: func() any { return &encoder{} }}
@@ -117,6 +134,7 @@ func putEncoder(e *encoder) {
 func (e *encoder) start(ctx context.Context, r Resolver) {
 	e.buf.Reset()
 	e.ctx, e.resolver = ctx, r
+	e.depth = 0
 }
 
 // finish drops what e holds from its last encoding, and a buffer grown
@@ -368,6 +386,9 @@ func (e *encoder) value(t schema.TypeRef, v lua.LValue) *pathError {
 		if !ok {
 			return errf(t.Kind.String() + " expected, got " + typeName(v))
 		}
+		if len(s) > MaxRequestSize {
+			return requestTooLarge(len(e.buf.Buf) + len(s))
+		}
 		e.buf.PutString(string(s))
 	case schema.KindInt128, schema.KindInt256:
 		size := 16
@@ -389,10 +410,30 @@ func (e *encoder) value(t schema.TypeRef, v lua.LValue) *pathError {
 			return errf("boolean expected, got " + typeName(v))
 		}
 		e.buf.PutBool(bool(b))
-	case schema.KindVector, schema.KindBareVector:
-		return e.vector(t, v)
-	case schema.KindObject:
-		return e.object(t.Type, v)
+	case schema.KindVector, schema.KindBareVector, schema.KindObject:
+		if e.depth == MaxDepth {
+			return e.tooDeep(v)
+		}
+		e.stack[e.depth] = v
+		e.depth++
+		var err *pathError
+		if t.Kind == schema.KindObject {
+			err = e.object(t.Type, v)
+		} else {
+			err = e.vector(t, v)
+		}
+		e.depth--
+		e.stack[e.depth] = nil
+		if err != nil {
+			if err.cycleAt != 0 && err.cycleAt == e.depth {
+				err.cut = len(err.rev)
+			}
+			return err
+		}
+		if len(e.buf.Buf) > MaxRequestSize {
+			return requestTooLarge(len(e.buf.Buf))
+		}
+		return nil
 	default:
 		return errf("unsupported type " + t.Kind.String())
 	}
@@ -416,6 +457,9 @@ func (e *encoder) vector(t schema.TypeRef, v lua.LValue) *pathError {
 	for i := 1; i <= n; i++ {
 		if err := e.value(elem, tbl.RawGetInt(i)); err != nil {
 			return inIndex(err, i)
+		}
+		if len(e.buf.Buf) > MaxRequestSize {
+			return requestTooLarge(len(e.buf.Buf))
 		}
 	}
 	return nil

@@ -152,6 +152,9 @@ func ErrorFromValue(v lua.LValue) (*Error, bool) {
 func raise(L *lua.LState, method string, err error) {
 	var ae *ArgError
 	if errors.As(err, &ae) {
+		if ae.Method == "" {
+			ae.Method = method
+		}
 		L.RaiseError("%s", ae.Error())
 		return
 	}

@@ -2,6 +2,7 @@ package luabind
 
 import (
 	"math"
+	"strconv"
 	"sync"
 
 	lua "github.com/yuin/gopher-lua"
@@ -23,10 +24,34 @@ var SplitMethods = map[string]bool{
 // messageSplitter is the default Splitter. The limit is, in order: the
 // script's `split.limit`, message_length_max from the last help.getConfig
 // answer, or 4096 UTF-16 code units.
+//
+// A call that would send more than max chunks (the script's
+// `split.max_chunks`, else Options.MaxChunks, else DefaultMaxChunks) is
+// refused before the first chunk goes out: a 50 MB string is more likely a
+// bug than 12,000 messages anybody wants.
 type messageSplitter struct {
 	configLimit int // from a decoded config object; 0 when unseen
 	watching    bool
 	global      *lua.LTable
+	maxChunks   int
+}
+
+func (s *messageSplitter) max() int {
+	if n, ok := s.global.RawGetString("max_chunks").(lua.LNumber); ok && n >= 1 && n <= math.MaxInt32 {
+		return int(n)
+	}
+	return s.maxChunks
+}
+
+// tooManyChunks is the error of a message that would need n chunks or more.
+func tooManyChunks(n, limit, max int, atLeast bool) error {
+	more := ""
+	if atLeast {
+		more = "at least "
+	}
+	return &ArgError{Path: "message", Msg: "message too long: it would be sent as " + more + strconv.Itoa(n) +
+		" messages of up to " + strconv.Itoa(limit) + " UTF-16 units, more than split.max_chunks (" + strconv.Itoa(max) +
+		"); send less text, or raise split.max_chunks"}
 }
 
 // configID is the ID of the config constructor, looked up on first use so
@@ -61,8 +86,13 @@ func (s *messageSplitter) Split(L *lua.LState, m *schema.Constructor, args *lua.
 	}
 	limit := s.limit()
 	text := string(msg)
-	if split.UTF16Len(text) <= limit {
+	n := split.UTF16Len(text)
+	if n <= limit {
 		return nil, nil
+	}
+	max := s.max()
+	if least := (n + limit - 1) / limit; least > max {
+		return nil, tooManyChunks(least, limit, max, true)
 	}
 
 	// Entities, if they are well-formed enough to split; otherwise the
@@ -85,6 +115,9 @@ func (s *messageSplitter) Split(L *lua.LState, m *schema.Constructor, args *lua.
 		}
 	}
 	chunks, perChunk := split.SplitEntities(text, ents, limit, split.MaxEntities)
+	if len(chunks) > max {
+		return nil, tooManyChunks(len(chunks), limit, max, false)
+	}
 	calls := make([]*lua.LTable, len(chunks))
 	for i, c := range chunks {
 		t := copyTable(L, args)
@@ -137,8 +170,11 @@ func (s *messageSplitter) splitText(L *lua.LState) int {
 }
 
 // registerSplit installs the `split` global and returns the splitter.
-func registerSplit(L *lua.LState) *messageSplitter {
-	s := &messageSplitter{global: L.CreateTable(0, 2)}
+func registerSplit(L *lua.LState, maxChunks int) *messageSplitter {
+	if maxChunks <= 0 {
+		maxChunks = DefaultMaxChunks
+	}
+	s := &messageSplitter{global: L.CreateTable(0, 2), maxChunks: maxChunks}
 	s.global.RawSetString("text", L.NewFunction(s.splitText))
 	L.SetGlobal("split", s.global)
 	return s
