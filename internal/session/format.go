@@ -23,9 +23,10 @@ var (
 	ErrUnsupportedVersion = errors.New("unsupported version")
 )
 
-// FileError is an error about a session file that could not be opened. Err
-// is (or wraps) ErrForeign, ErrCorrupted, ErrUnsupportedVersion or an I/O
-// error.
+// FileError is an error about a session file or Redis key that could not be
+// opened, read or written. Err is (or wraps) ErrForeign, ErrCorrupted,
+// ErrUnsupportedVersion, ErrLeaseLost or an I/O error. Path is the path as
+// given to Open, or the Redis URL with any password redacted.
 type FileError struct {
 	Path string
 	Err  error
@@ -38,14 +39,18 @@ func (e *FileError) Unwrap() error { return e.Err }
 
 // LockedError is returned by Open when the session is open elsewhere.
 type LockedError struct {
-	Path string // as given to Open
+	Path string // as given to Open; a Redis URL with any password redacted
 	PID  int    // pid of the holder, 0 if unknown
+	Host string // host name of the holder of a Redis lease; "" for a file
 }
 
 func (e *LockedError) Error() string {
 	pid := "unknown"
 	if e.PID > 0 {
 		pid = fmt.Sprint(e.PID)
+	}
+	if e.Host != "" {
+		pid += " on host " + e.Host
 	}
 	return "session " + e.Path + " is in use by another tglua process (pid " + pid + ")"
 }

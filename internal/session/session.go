@@ -1,5 +1,7 @@
 // Package session implements the tglua session file: one JSON document per
 // Telegram account that holds everything tglua has to remember between runs.
+// The document is stored in a file (the default) or under a Redis key (see
+// Redis below); the format and every behaviour of File are the same.
 //
 // A session file holds
 //
@@ -19,9 +21,9 @@
 //
 // # Durability
 //
-// Every write replaces the whole file: the document is written to a temporary
-// file in the same directory, which is fsynced and renamed over the target,
-// and then the directory is fsynced. A crash therefore leaves either the old or
+// Every write replaces the whole document. In a session file, it is written
+// to a temporary file in the same directory, which is fsynced and renamed
+// over the target, and then the directory is fsynced. A crash therefore leaves either the old or
 // the new document, never a mix. Files are always created with mode 0600, and
 // Open tightens the mode of an existing session file to 0600.
 //
@@ -33,7 +35,8 @@
 //
 // Open takes an exclusive flock on FILE.lock (a separate file that is never
 // renamed or removed) and writes its pid there. A second Open of the same
-// session, from this or another process, fails with a *LockedError.
+// session, from this or another process, fails with a *LockedError. (A Redis
+// session is locked by a lease instead; see Redis.)
 //
 // # Corruption
 //
@@ -41,6 +44,53 @@
 // foreign or future-version file gives an error naming the file
 // (*FileError wrapping ErrCorrupted, ErrForeign or ErrUnsupportedVersion)
 // and is left untouched. A zero-length file is treated as a new session.
+//
+// # Redis
+//
+// So that a fleet of accounts can span machines, Open also takes a Redis URL:
+//
+//	redis://[user:password@]host[:port][/db]?key=KEY
+//	rediss://...   (TLS)
+//
+// for example redis://127.0.0.1:6379/0?key=acct:alice. The key parameter is
+// required; the path is the database number (default 0); other query
+// parameters are go-redis options (dial_timeout, protocol, ...). The
+// document is stored under KEY as the same JSON bytes a session file holds,
+// with the same checks: a key holding something else (another string, or a
+// hash, list... of Redis) gives a *FileError naming the URL and is never
+// overwritten. URLs in errors, Path and String have the password replaced by
+// "xxxxx". Open fails within a few seconds if Redis is unreachable. List
+// finds the sessions under a key prefix (?prefix=acct:).
+//
+// Lease. Instead of a file lock, Open takes a lease: the key KEY:lease, set
+// with SET KEY:lease OWNER NX PX TTL, where OWNER is a JSON object with the
+// host name, the pid and a random token. While it exists, Open anywhere
+// fails at once with a *LockedError naming that host and pid. The lease is
+// renewed every TTL/3 (Options.LeaseTTL, default 15s) by a script that
+// extends it only if it still holds our owner value, and deleted by Close
+// the same way. A crashed process keeps the session locked until its lease
+// expires, at most TTL later.
+//
+// Fencing. Every write is one Lua script that checks that the lease holds
+// our owner value and only then SETs the document, atomically: a crash
+// leaves the old or the new document, and a process that lost its lease can
+// never overwrite the state of the new owner.
+//
+// Loss. The lease is lost when a renewal or a write finds another owner or
+// no lease (it expired, for example because the process was suspended), or
+// when Redis stayed unreachable for TTL since the last successful renewal,
+// so that the lease may have expired and been taken. Then the File stops
+// writing: every later write fails with a *FileError wrapping ErrLeaseLost,
+// and Options.OnLost is called once, so that the host stops using the
+// account. Reads keep working from memory. While Redis is merely
+// unreachable, renewals are retried, writes fail with an error naming the
+// URL ("Redis unreachable"), and batched changes stay pending and are
+// written once Redis is back (as with a failing disk; see Options.OnError).
+//
+// A single Redis server (or a replicated primary) is supported, not Redis
+// Cluster: a write touches KEY and KEY:lease. Opening a Redis session
+// switches go-redis's own logging off, process-wide; its failures reach the
+// caller as errors instead.
 //
 // # Secrets
 //
@@ -53,9 +103,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -97,6 +144,21 @@ type Options struct {
 	// The change stays pending and is retried by the next write, Flush or
 	// Close, which also report the error. It is called from a timer goroutine.
 	OnError func(err error)
+
+	// LeaseTTL is the time-to-live of the lease of a Redis session (see the
+	// package documentation): how long the session stays locked after its
+	// holder stopped renewing it, for example because it crashed. The lease
+	// is renewed every LeaseTTL/3. Zero means DefaultLeaseTTL (15s); it must
+	// be at least 30ms. Ignored for session files.
+	LeaseTTL time.Duration
+
+	// OnLost, if set, is called once when a Redis session lost its lease
+	// (another process took it over, or it could not be renewed within
+	// LeaseTTL). From then on every write fails with an error wrapping
+	// ErrLeaseLost; the host should stop using the account and Close the
+	// File. It is called in its own goroutine with that error. Never called
+	// for session files.
+	OnLost func(err error)
 }
 
 // timer is the part of *time.Timer that File uses; tests inject a fake.
@@ -108,17 +170,17 @@ type timer interface {
 //
 // All methods are safe for concurrent use.
 type File struct {
-	path  string // as given to Open; used in messages
-	real  string // absolute, symlinks resolved; written to
-	delay time.Duration
-	onErr func(error)
+	path   string  // b.describe(): the path as given to Open, or the redacted URL
+	b      backend // where the document is stored
+	delay  time.Duration
+	onErr  func(error)
+	onLost func(error)
 
 	// afterFunc schedules delayed writes (time.AfterFunc outside tests).
 	afterFunc func(d time.Duration, f func()) timer
 
-	// wmu serializes writes to disk and guards lock and released.
+	// wmu serializes writes to the backend and guards released.
 	wmu      sync.Mutex
-	lock     *fileLock
 	released bool
 
 	// mu guards everything below.
@@ -128,122 +190,88 @@ type File struct {
 	written uint64    // gen of the last document written to disk
 	timer   timer     // pending delayed write, or nil
 	closed  bool
+	lost    error // set once the backend lost ownership (ErrLeaseLost)
 }
 
-// Open opens the session file at path, creating it (mode 0600) if it does
-// not exist, locks it and loads it.
+// Open opens the session at target, creating it if it does not exist,
+// locks it and loads it. target is a file path, or a Redis URL (see the
+// package documentation):
+//
+//	redis://[user:password@]host:port/db?key=KEY
+//	rediss://... (TLS)
+//
+// A new session file is created with mode 0600.
 //
 // It fails with a *LockedError if the session is open elsewhere, and with a
-// *FileError if the file is not a readable tglua session file; such a file is
-// not modified.
-func Open(path string, opts Options) (*File, error) {
-	return open(path, opts, func(d time.Duration, f func()) timer {
+// *FileError if the file or key is not a readable tglua session; such a file
+// or key is not modified.
+func Open(target string, opts Options) (*File, error) {
+	return open(target, opts, func(d time.Duration, f func()) timer {
 		return time.AfterFunc(d, f)
 	})
 }
 
-func open(path string, opts Options, afterFunc func(time.Duration, func()) timer) (*File, error) {
-	if path == "" {
+func open(target string, opts Options, afterFunc func(time.Duration, func()) timer) (*File, error) {
+	if target == "" {
 		return nil, errors.New("open session: empty path")
 	}
-	real, err := resolvePath(path)
-	if err != nil {
-		return nil, &FileError{Path: path, Err: wrap(err, "resolve path")}
-	}
-
-	lock, err := acquireLock(real+".lock", path)
-	if err != nil {
-		var locked *LockedError
-		if errors.As(err, &locked) {
-			return nil, err
-		}
-		return nil, &FileError{Path: path, Err: wrap(err, "lock")}
-	}
-
 	f := &File{
-		path:      path,
-		real:      real,
 		delay:     opts.FlushDelay,
 		onErr:     opts.OnError,
+		onLost:    opts.OnLost,
 		afterFunc: afterFunc,
-		lock:      lock,
 	}
 	if f.delay == 0 {
 		f.delay = DefaultFlushDelay
 	}
+	var b backend
+	if isURL(target) {
+		rb, err := openRedis(target, opts, f.setLost)
+		if err != nil {
+			return nil, err
+		}
+		b = rb
+	} else {
+		fb, err := openFileBackend(target)
+		if err != nil {
+			return nil, err
+		}
+		b = fb
+	}
+	f.b = b
+	f.path = b.describe()
 	if err := f.load(); err != nil {
-		_ = lock.release()
+		_ = b.release()
 		return nil, err
 	}
 	return f, nil
 }
 
-// load reads the file, or creates it if it is missing or empty.
+// load reads the document, or creates it if it is missing or empty.
 // Called from open with the lock held.
 func (f *File) load() error {
-	data, err := os.ReadFile(f.real)
-	switch {
-	case errors.Is(err, fs.ErrNotExist) || (err == nil && len(data) == 0):
+	data, err := f.b.load()
+	if err != nil {
+		return err
+	}
+	if len(data) == 0 {
 		f.doc = newDocument()
 		f.gen = 1 // force the initial write
 		if err := f.flush(); err != nil {
 			return &FileError{Path: f.path, Err: wrap(err, "create")}
 		}
-	case err != nil:
-		return &FileError{Path: f.path, Err: wrap(err, "read")}
-	default:
+	} else {
 		doc, err := decodeDocument(data)
 		if err != nil {
 			return &FileError{Path: f.path, Err: err}
 		}
 		f.doc = doc
-		if err := tightenMode(f.real); err != nil {
-			return &FileError{Path: f.path, Err: wrap(err, "set mode")}
-		}
 	}
-	// Any temporary file of this session is a leftover of a crashed write:
-	// we hold the lock, so nobody else is writing.
-	removeStaleTemps(f.real)
-	return nil
+	return f.b.accepted()
 }
 
-// resolvePath returns the absolute path of the session file with symbolic
-// links resolved, so that writes (rename-replace) update the link target and
-// two links to one file share one lock.
-func resolvePath(path string) (string, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return "", err
-	}
-	real, err := filepath.EvalSymlinks(abs)
-	if err == nil {
-		return real, nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return "", err
-	}
-	if fi, err := os.Lstat(abs); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		return "", errors.New("dangling symbolic link")
-	}
-	dir, err := filepath.EvalSymlinks(filepath.Dir(abs))
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(dir, filepath.Base(abs)), nil
-}
-
-func tightenMode(path string) error {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	if fi.Mode().Perm()&^0o600 == 0 {
-		return nil
-	}
-	return os.Chmod(path, 0o600)
-}
-
-// Path returns the path the file was opened with.
+// Path returns the path the file was opened with. For a Redis session it is
+// the URL with any password replaced by "xxxxx".
 func (f *File) Path() string { return f.path }
 
 // String returns a description of f that names the file and nothing else.
@@ -288,7 +316,7 @@ func (f *File) Close() error {
 	f.wmu.Lock()
 	defer f.wmu.Unlock()
 	f.released = true
-	if rerr := f.lock.release(); rerr != nil && err == nil {
+	if rerr := f.b.release(); rerr != nil && err == nil {
 		err = wrap(rerr, "release lock")
 	}
 	return err
@@ -307,6 +335,11 @@ func (f *File) flush() error {
 		f.mu.Unlock()
 		return nil
 	}
+	if f.lost != nil {
+		err := f.lost
+		f.mu.Unlock()
+		return err
+	}
 	if f.timer != nil {
 		f.timer.Stop()
 		f.timer = nil
@@ -318,7 +351,7 @@ func (f *File) flush() error {
 		return wrap(err, "encode session")
 	}
 
-	if err := writeFileAtomic(f.real, buf); err != nil {
+	if err := f.b.store(buf); err != nil {
 		return wrap(err, "write session")
 	}
 
@@ -326,6 +359,21 @@ func (f *File) flush() error {
 	f.written = gen
 	f.mu.Unlock()
 	return nil
+}
+
+// setLost puts f into the lost state: the backend lost ownership of the
+// session (a Redis lease), so every later write fails with err. The first
+// call runs Options.OnLost in its own goroutine.
+func (f *File) setLost(err error) {
+	f.mu.Lock()
+	first := f.lost == nil
+	if first {
+		f.lost = err
+	}
+	f.mu.Unlock()
+	if first && f.onLost != nil {
+		go f.onLost(err)
+	}
 }
 
 // timerFired is the delayed write.
@@ -351,6 +399,11 @@ func (f *File) update(now bool, fn func(d *document) (changed bool, err error)) 
 	if f.closed {
 		f.mu.Unlock()
 		return ErrClosed
+	}
+	if f.lost != nil {
+		err := f.lost
+		f.mu.Unlock()
+		return err
 	}
 	changed, err := fn(f.doc)
 	if err != nil || !changed {
