@@ -112,6 +112,7 @@ type config struct {
 	floodWaitMax time.Duration
 	floodWaitSet bool
 	sandbox      bool
+	limits       limits
 }
 
 // chunks is the repeatable -e flag.
@@ -135,6 +136,7 @@ func newFlagSet(name string, cfg *config, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&cfg.timeout, "timeout", 0, "stop the whole run after `DURATION` (e.g. 30s); 0 means no limit")
 	fs.BoolVar(&cfg.verbose, "v", false, "log the protocol to stderr (secrets redacted)")
 	fs.DurationVar(&cfg.floodWaitMax, "flood-wait-max", 0, "wait out FLOOD_WAIT errors up to `DURATION` and retry (when unset: 60s); 0 never waits")
+	cfg.limits.addFlags(fs)
 	fs.BoolVar(&cfg.sandbox, "sandbox", false, "run against an in-process offline sandbox Telegram, logged in as +15550000 (no account, no network)")
 	fs.Usage = func() {} // run prints the usage: to stdout for -h
 	return fs
@@ -206,7 +208,7 @@ func (cfg *config) fromEnv(fs *flag.FlagSet) error {
 	if cfg.timeout < 0 {
 		return errors.New("--timeout must not be negative")
 	}
-	return nil
+	return cfg.limits.check()
 }
 
 func run(ctx context.Context, args []string, std stdio) int {
@@ -353,6 +355,7 @@ func (cfg *config) options(std stdio) (runtime.Options, error) {
 		}
 		opts.Dial.ServerKey = key
 	}
+	cfg.limits.apply(&opts)
 	if cfg.floodWaitSet {
 		opts.FloodWaitMax = cfg.floodWaitMax
 		if cfg.floodWaitMax <= 0 {

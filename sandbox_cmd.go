@@ -38,7 +38,7 @@ func startSandbox(ctx context.Context, opts *runtime.Options) (*sandbox.Server, 
 // sandboxLogin logs the runtime in as the sandbox user, through the same
 // Lua functions a script would use.
 func sandboxLogin(ctx context.Context, rt *runtime.Runtime) error {
-	_, err := rt.DoString(ctx, fmt.Sprintf("phone_login(%q) complete_phone_login(%q)", sandboxPhone, sandboxCode))
+	_, err := rt.DoStringAsHost(ctx, fmt.Sprintf("phone_login(%q) complete_phone_login(%q)", sandboxPhone, sandboxCode))
 	if err != nil {
 		return fmt.Errorf("log in to the sandbox: %w", err)
 	}

@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -14,13 +15,16 @@ import (
 )
 
 // sandboxRuntime starts a sandbox and a runtime logged in as +15550000.
-func sandboxRuntime(t *testing.T) (*sandbox.Server, *runtime.Runtime, *bytes.Buffer) {
+func sandboxRuntime(t *testing.T, edit ...func(*runtime.Options)) (*sandbox.Server, *runtime.Runtime, *bytes.Buffer) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	var opts runtime.Options
 	var stderr bytes.Buffer
 	opts.Stderr = &stderr
+	for _, e := range edit {
+		e(&opts)
+	}
 	sb, err := startSandbox(ctx, &opts)
 	if err != nil {
 		t.Fatal(err)
@@ -96,4 +100,44 @@ func TestSandboxUnsupportedMethod(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertValues(t, out, []any{false, int64(400), "METHOD_NOT_SUPPORTED_IN_SANDBOX"})
+}
+
+// TestSandboxDroppedCallsEnd: a server that drops the connection on every
+// messages.sendMessage makes gotd reconnect and resend; the call timeout
+// ends the call with TIMEOUT, and the runtime goes on working.
+func TestSandboxDroppedCallsEnd(t *testing.T) {
+	sb, rt, _ := sandboxRuntime(t, func(o *runtime.Options) { o.CallTimeout = 3 * time.Second })
+	sb.SetFault("messages.sendMessage", sandbox.Fault{Drop: true})
+	out, err := rt.DoString(context.Background(), `
+		local ok, e = pcall(messages.sendMessage, {peer='@alice', message='lost'})
+		return ok, e.type, e.method, users.getUsers{id={'me'}}[1].phone`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(out) != "[false TIMEOUT messages.sendMessage 15550000]" {
+		t.Fatalf("got %v", out)
+	}
+	t.Logf("the server saw %d sends of the dropped call", sb.Calls("messages.sendMessage"))
+}
+
+// TestSandboxOversizedRequestsNotSent: a request over Telegram's size
+// limit and a message that would need more than split.max_chunks messages
+// fail before anything is sent.
+func TestSandboxOversizedRequestsNotSent(t *testing.T) {
+	sb, rt, _ := sandboxRuntime(t)
+	out, err := rt.DoString(context.Background(), `
+		local nums = {}
+		for i = 1, 1000000 do nums[i] = '+1555' .. i end
+		local ok1, e1 = pcall(auth.sendInvites, {phone_numbers=nums, message='Join me!'})
+		local ok2, e2 = pcall(messages.sendMessage, {peer='@alice', message=('x'):rep(50 * 1024 * 1024)})
+		return ok1, tostring(e1):match('request too large') ~= nil, ok2, tostring(e2):match('more than split.max_chunks') ~= nil`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(out) != "[false true false true]" {
+		t.Fatalf("got %v", out)
+	}
+	if n := sb.Calls("auth.sendInvites") + sb.Calls("messages.sendMessage"); n != 0 {
+		t.Fatalf("%d requests reached the server", n)
+	}
 }

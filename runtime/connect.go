@@ -5,9 +5,12 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/go-faster/errors"
 	"github.com/gotd/td/bin"
@@ -40,6 +43,7 @@ type dialRun struct {
 	updates telegram.UpdateHandler // what RPC results that carry updates feed
 	cancel  context.CancelFunc
 	done    chan struct{} // closed when the client goroutine ends
+	noticed atomic.Bool   // the "still connecting" line was written
 }
 
 func newConn(opts Options) *conn {
@@ -55,8 +59,10 @@ func (c *conn) Invoke(ctx context.Context, input bin.Encoder, output bin.Decoder
 	run := c.current()
 	select {
 	case <-run.ready:
-	case <-ctx.Done():
-		return ctx.Err()
+	default:
+		if err := c.waitReady(ctx, run); err != nil {
+			return err
+		}
 	}
 	if run.err != nil {
 		return run.err
@@ -67,14 +73,59 @@ func (c *conn) Invoke(ctx context.Context, input bin.Encoder, output bin.Decoder
 	return invokeFeeding(ctx, run.client, run.updates, input, output)
 }
 
+// connectingNotice is how long a call waits for the connection before the
+// runtime says, once per run, that it is still trying.
+const connectingNotice = 3 * time.Second
+
+// waitReady waits until run is connected (or failed) or ctx ends. After
+// connectingNotice it writes one line to Stderr naming the server: gotd
+// retries a dead network quietly, and a script that seems to hang says
+// nothing about why.
+func (c *conn) waitReady(ctx context.Context, run *dialRun) error {
+	t := time.NewTimer(connectingNotice)
+	defer t.Stop()
+	for {
+		select {
+		case <-run.ready:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+			if run.noticed.CompareAndSwap(false, true) {
+				_, _ = fmt.Fprintf(c.opts.Stderr, "tglua: still connecting to %s; retrying until the call times out\n", c.describe())
+			}
+		}
+	}
+}
+
+// describe names the server the connection dials.
+func (c *conn) describe() string {
+	if c.opts.Dial.Server != "" {
+		return c.opts.Dial.Server + " (DC " + strconv.Itoa(c.opts.Dial.DC) + ")"
+	}
+	return "Telegram DC " + strconv.Itoa(c.opts.Dial.DC)
+}
+
 // current returns the running client, starting it if needed.
 func (c *conn) current() *dialRun {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.cur == nil {
+	if c.cur == nil || (c.cur.ended() && !c.closed) {
+		// Not started, or the client stopped by itself (a permanent
+		// error): the next call dials again rather than failing for ever.
 		c.cur = c.start()
 	}
 	return c.cur
+}
+
+// ended reports whether the client's goroutine has ended.
+func (r *dialRun) ended() bool {
+	select {
+	case <-r.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // enableUpdates makes the client receive updates and pass them to h, and
@@ -87,7 +138,7 @@ func (c *conn) enableUpdates(h telegram.UpdateHandler, onReady func(ctx context.
 	c.cur, c.updates, c.onReady, c.onFail = nil, h, onReady, onFail
 	c.mu.Unlock()
 	if old != nil {
-		old.stop()
+		old.stop(0) // one client at a time on the session
 	}
 	c.current()
 }
@@ -143,12 +194,29 @@ func (c *conn) start() *dialRun {
 	return run
 }
 
-// stop stops the client and waits for it.
-func (r *dialRun) stop() {
+// closeWait is how long Close waits for the client to end. A client that
+// is dialling a dead network can take its dial timeout to notice the
+// cancellation; a process that is exiting (--timeout) need not wait for
+// that: the goroutine ends by itself, and the session is written by its
+// owner, not by the client.
+const closeWait = 750 * time.Millisecond
+
+// stop stops the client and waits for it; with a positive limit, for that
+// long at most.
+func (r *dialRun) stop(limit time.Duration) {
 	if r.cancel != nil {
 		r.cancel()
 	}
-	<-r.done
+	if limit <= 0 {
+		<-r.done
+		return
+	}
+	t := time.NewTimer(limit)
+	defer t.Stop()
+	select {
+	case <-r.done:
+	case <-t.C:
+	}
 }
 
 // Close stops the client, if it was started. Later calls fail.
@@ -159,7 +227,7 @@ func (c *conn) Close() {
 	c.cur = nil
 	c.mu.Unlock()
 	if run != nil {
-		run.stop()
+		run.stop(closeWait)
 	}
 }
 
@@ -180,6 +248,9 @@ func newClient(opts Options, updates telegram.UpdateHandler) (*telegram.Client, 
 		// handle updates reconnect with updates on (conn.enableUpdates).
 		NoUpdates:     updates == nil,
 		UpdateHandler: updates,
+		// A server that keeps dropping connections is not hammered with
+		// reconnects and resends.
+		ReconnectionBackoff: newReconnectBackoff,
 	}
 	if d.Server != "" {
 		host, portStr, err := net.SplitHostPort(d.Server)

@@ -72,7 +72,7 @@ func (r *Runtime) fileAPI() (*tg.Client, error) {
 		return nil, err
 	}
 	if r.api.files == nil {
-		r.api.files = tg.NewClient(allowInvoker{next: r.api.flood, allow: r.api.allow, why: "transfer a file"})
+		r.api.files = tg.NewClient(allowInvoker{next: r.api.flood, allow: r.api.allow, guard: r.api.guard, why: "transfer a file"})
 	}
 	return r.api.files, nil
 }

@@ -281,7 +281,7 @@ func TestFilesInStrictSandbox(t *testing.T) {
 
 	rt2 := rtFor(t, fs.Server, func(o *runtime.Options) { o.Allow = []string{"messages.*"} })
 	err := luaFail(t, rt2, `upload{data='x', name='y'}`)
-	if !strings.Contains(err.Error(), "upload.saveFilePart: not allowed in this sandbox (needed to transfer a file)") {
+	if !strings.Contains(err.Error(), "upload.saveFilePart: not allowed in this sandbox (needed to transfer a file; allow upload.saveFilePart to permit it)") {
 		t.Errorf("allowlist: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -34,8 +35,12 @@ const floodWaitGlobal = "flood_wait_max"
 // floodWait is a middleware around an invoker: a FLOOD_WAIT_X or
 // FLOOD_PREMIUM_WAIT_X error with X at most the threshold is slept through
 // and the call retried; a longer one is returned at once.
+//
+// Each attempt runs under the call timeout (Options.CallTimeout), so that
+// every call ends: the sleeps between attempts are not counted.
 type floodWait struct {
 	next    luabind.Invoker
+	timeout time.Duration // per attempt; <= 0: none
 	retries int
 	log     io.Writer
 	// base is the threshold from Options; max is the one in force (base, or
@@ -45,7 +50,7 @@ type floodWait struct {
 }
 
 func newFloodWait(next luabind.Invoker, opts Options) *floodWait {
-	f := &floodWait{next: next, retries: opts.FloodWaitRetries, log: opts.Stderr, base: opts.FloodWaitMax}
+	f := &floodWait{next: next, timeout: opts.CallTimeout, retries: opts.FloodWaitRetries, log: opts.Stderr, base: opts.FloodWaitMax}
 	if f.base == 0 {
 		f.base = DefaultFloodWaitMax
 	}
@@ -59,7 +64,7 @@ func newFloodWait(next luabind.Invoker, opts Options) *floodWait {
 // Invoke implements luabind.Invoker.
 func (f *floodWait) Invoke(ctx context.Context, in bin.Encoder, out bin.Decoder) error {
 	for attempt := 0; ; attempt++ {
-		err := f.next.Invoke(ctx, in, out)
+		err := f.attempt(ctx, in, out)
 		if err == nil {
 			return nil
 		}
@@ -75,6 +80,25 @@ func (f *floodWait) Invoke(ctx context.Context, in bin.Encoder, out bin.Decoder)
 			return err
 		}
 	}
+}
+
+// attempt sends the request once, under the call timeout.
+func (f *floodWait) attempt(ctx context.Context, in bin.Encoder, out bin.Decoder) error {
+	if f.timeout <= 0 {
+		return f.next.Invoke(ctx, in, out)
+	}
+	actx, cancel := context.WithTimeout(ctx, f.timeout)
+	err := f.next.Invoke(actx, in, out)
+	cancel()
+	if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
+		return &luabind.Error{
+			Method:  methodName(in),
+			Type:    luabind.TypeTimeout,
+			Message: "no answer within " + f.timeout.String() + " (the call timeout): the server is unreachable or did not answer; the call may or may not have been carried out",
+			Err:     context.DeadlineExceeded,
+		}
+	}
+	return err
 }
 
 // sleep waits for d or until ctx is done.

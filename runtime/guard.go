@@ -41,6 +41,7 @@ type guard struct {
 	globals *lua.LTable // the VM's _G, for flood_wait_max
 	flood   *floodWait
 	bot     atomic.Bool // see Runtime.isBot
+	host    atomic.Bool // the host's own code runs: no allowlist (DoStringAsHost)
 }
 
 // apiOptions builds the binding's options around inv: flood waits, peer
@@ -74,7 +75,7 @@ func (r *Runtime) apiOptions(inv luabind.Invoker) (luabind.Options, error) {
 	}
 	// The resolver's own lookups (contacts.resolveUsername...) obey the
 	// allowlist too: a sandboxed script cannot reach them through a peer.
-	api := tg.NewClient(allowInvoker{next: r.api.flood, allow: allow})
+	api := tg.NewClient(allowInvoker{next: r.api.flood, allow: allow, guard: r.api.guard})
 	r.api.peers = &resolver{
 		store:  store,
 		mgr:    peers.Options{Storage: store, Logger: r.opts.Logger}.Build(api),
@@ -91,6 +92,7 @@ func (r *Runtime) apiOptions(inv luabind.Invoker) (luabind.Options, error) {
 		Hook:      r.api.peers.hook,
 		HookIDs:   hookIDs,
 		NoGlobals: r.opts.NoGlobals,
+		MaxChunks: r.opts.MaxChunks,
 	}, nil
 }
 
@@ -100,7 +102,7 @@ func (r *Runtime) apiOptions(inv luabind.Invoker) (luabind.Options, error) {
 func (r *Runtime) plan(m *schema.Constructor) luabind.Plan {
 	p := luabind.Plan{Guard: r.api.guard.check}
 	if !r.api.allow.allows(m.Name) {
-		p.Guard = r.api.guard.refuse
+		p.Refuse = r.api.guard.refuse
 	}
 	if hasMessageText(m) {
 		p.Prepare = r.prepare
@@ -122,12 +124,17 @@ func (g *guard) check(_ context.Context, m *schema.Constructor) error {
 	return nil
 }
 
-// refuse is the guard of methods outside the allowlist.
+// refuse stops the calls of methods outside the allowlist before their
+// arguments are encoded (luabind.Plan.Refuse), unless the host's own code
+// makes them.
 func (g *guard) refuse(_ context.Context, m *schema.Constructor) error {
+	if g.host.Load() {
+		return nil
+	}
 	if err := g.syncFlood(m); err != nil {
 		return err
 	}
-	return &luabind.Error{Method: m.Name, Type: TypeNotAllowed, Message: "not allowed in this sandbox"}
+	return &luabind.Error{Method: m.Name, Type: TypeNotAllowed, Message: "not allowed in this sandbox (allow " + m.Name + " to permit it)"}
 }
 
 // syncFlood applies the flood_wait_max global; a bad value is a bad
@@ -161,18 +168,19 @@ func (r *Runtime) selfUser() (int64, bool) {
 type allowInvoker struct {
 	next  luabind.Invoker
 	allow *allowList
+	guard *guard
 	why   string // what the runtime needed the call for; default: a peer
 }
 
 func (a allowInvoker) Invoke(ctx context.Context, in bin.Encoder, out bin.Decoder) error {
-	if a.allow != nil {
+	if a.allow != nil && !a.guard.host.Load() {
 		if t, ok := in.(interface{ TypeID() uint32 }); ok {
 			if c := schema.ByID(t.TypeID()); c != nil && !a.allow.allows(c.Name) {
 				why := a.why
 				if why == "" {
 					why = "resolve a peer"
 				}
-				return &luabind.Error{Method: c.Name, Type: TypeNotAllowed, Message: "not allowed in this sandbox (needed to " + why + ")"}
+				return &luabind.Error{Method: c.Name, Type: TypeNotAllowed, Message: "not allowed in this sandbox (needed to " + why + "; allow " + c.Name + " to permit it)"}
 			}
 		}
 	}

@@ -2,12 +2,24 @@ package runtime
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/tglua/tglua/internal/luastr"
 )
 
 func stringOf(v any) string { return fmt.Sprint(v) }
+
+// maxString is the largest string a builtin may build under a memory
+// limit (0: no limit).
+func maxString(limit int64) int {
+	if limit <= 0 {
+		return 0
+	}
+	return int(min(limit, math.MaxInt))
+}
 
 // openLibs opens the standard libraries the sandbox level allows.
 //
@@ -23,7 +35,21 @@ func stringOf(v any) string { return fmt.Sprint(v) }
 // chunkname])), and coroutine.resume and coroutine.wrap run the coroutine under
 // the resumer's context (see bindCoroutines), so that cancellation and the
 // step budget reach code running in coroutines.
-func openLibs(L *lua.LState, sb Sandbox) {
+//
+// At every level the string builtins that can run long or build large
+// strings (find, match, gmatch, gsub, rep, format, upper, lower and
+// table.concat) are internal/luastr's bounded versions: their work counts
+// against the step budget and stops when the call's context ends, and the
+// strings they build are bounded by Options.MemoryLimit. In the strict
+// sandbox the string metatable is read-only too.
+func openLibs(L *lua.LState, opts Options) {
+	sb := opts.Sandbox
+	defer func() {
+		luastr.Open(L, luastr.Limits{Spend: spendSteps, MaxString: maxString(opts.MemoryLimit)})
+		if sb != SandboxNone {
+			luastr.Protect(L)
+		}
+	}()
 	open := func(name string, fn lua.LGFunction) {
 		L.Push(L.NewFunction(fn))
 		L.Push(lua.LString(name))

@@ -74,11 +74,35 @@ type Options struct {
 	// over raises "step limit exceeded" (ErrStepLimit). A wall-clock limit
 	// comes from the context's deadline.
 	StepLimit int64
+	// MemoryLimit, if positive, bounds in bytes what a script may build:
+	// a string builtin (string.rep, gsub, format, table.concat...) that
+	// would build a larger string fails before allocating it, and while
+	// the VM runs, the process's Go heap is checked every 65,536
+	// instructions: over the limit (after a garbage collection), the
+	// call fails with "memory limit exceeded" (ErrMemoryLimit). The heap
+	// is the process's, so the limit fits hosts with one VM per process,
+	// such as the CLI.
+	MemoryLimit int64
+	// CallTimeout bounds each attempt of a method call, from waiting for
+	// the connection to the answer: a call still unanswered then fails
+	// with an error of type TIMEOUT instead of waiting for ever on a dead
+	// network or a server that drops requests. Zero means
+	// DefaultCallTimeout (one minute); negative means no limit. Flood
+	// waits between attempts are not counted.
+	CallTimeout time.Duration
+	// MaxChunks is how many messages one long message may be split into
+	// (scripts change it with split.max_chunks); zero means
+	// luabind.DefaultMaxChunks (100).
+	MaxChunks int
 	// Allow, if non-nil, lists the methods scripts may call: exact names
 	// ("users.getUsers"), whole namespaces ("messages.*") or "*". Anything
 	// else fails before sending with "<method>: not allowed in this
-	// sandbox". Peer resolution (contacts.resolveUsername,
-	// contacts.getContacts, contacts.resolvePhone) is not subject to it.
+	// sandbox" (type METHOD_NOT_ALLOWED). The calls the runtime makes on a
+	// script's behalf obey it too, so a script cannot reach a method
+	// through a helper: resolving '@name' or '+phone' peers needs
+	// contacts.resolveUsername or contacts.resolvePhone, get_self
+	// users.getUsers, upload upload.*, and the error names the method
+	// that was refused and what it was needed for.
 	Allow []string
 	// Bot says the account is a bot (for hosts that log in themselves):
 	// methods documented as user-only then fail before sending with
@@ -110,7 +134,14 @@ type Dial struct {
 	DC int
 }
 
+// DefaultCallTimeout is the CallTimeout used when Options.CallTimeout is
+// zero.
+const DefaultCallTimeout = time.Minute
+
 func (o *Options) setDefaults() {
+	if o.CallTimeout == 0 {
+		o.CallTimeout = DefaultCallTimeout
+	}
 	if o.Stdout == nil {
 		o.Stdout = os.Stdout
 	}

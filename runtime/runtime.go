@@ -55,7 +55,7 @@ func New(opts Options) (*Runtime, error) {
 		opts = r.opts
 	}
 	r.L = lua.NewState(lua.Options{SkipOpenLibs: true, RegistrySize: registrySize, RegistryMaxSize: registryMaxSize, RegistryGrowStep: registryGrowStep})
-	openLibs(r.L, opts.Sandbox)
+	openLibs(r.L, opts)
 	if osLib, ok := r.L.GetGlobal("os").(*lua.LTable); ok && osLib.RawGetString("exit") != lua.LNil {
 		osLib.RawSetString("exit", r.L.NewFunction(r.luaExit))
 	}
@@ -179,6 +179,16 @@ func (r *Runtime) DoString(ctx context.Context, src string) ([]any, error) {
 	return r.thenLoop(ctx, out, err)
 }
 
+// DoStringAsHost runs src like DoString, as the host's own code rather
+// than the script's: the method calls it makes are not subject to
+// Options.Allow. It is for the host's set-up in a sandboxed runtime, such
+// as logging in (phone_login) before running an untrusted script.
+func (r *Runtime) DoStringAsHost(ctx context.Context, src string) ([]any, error) {
+	r.api.guard.host.Store(true)
+	defer r.api.guard.host.Store(false)
+	return r.DoString(ctx, src)
+}
+
 // DoFile runs a script file. A leading "#!" line is skipped. When the
 // main chunk returns with handlers, timers or callbacks registered, DoFile
 // runs the event loop until they are done, stop() is called or ctx ends
@@ -269,7 +279,7 @@ func (r *Runtime) enterContext(ctx context.Context) (restore func()) {
 // endless reports whether Lua can run under ctx without a context: ctx can
 // never be cancelled and there is no step budget.
 func (r *Runtime) endless(ctx context.Context) bool {
-	return r.opts.StepLimit <= 0 && ctx.Done() == nil
+	return r.opts.StepLimit <= 0 && r.opts.MemoryLimit <= 0 && ctx.Done() == nil
 }
 
 // run loads a chunk and calls it under ctx, with a traceback on error.
@@ -300,7 +310,7 @@ func (r *Runtime) run(ctx context.Context, load func() (*lua.LFunction, error), 
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, cerr
 		}
-		return nil, stepLimitError(lctx, scriptError(L, err))
+		return nil, limitError(lctx, scriptError(L, err))
 	}
 	n := L.GetTop() - top
 	out := make([]any, n)

@@ -237,12 +237,32 @@ func TestAllowList(t *testing.T) {
 		local u = users.getUsers{id={'me'}}
 		messages.sendMessage{peer=u[1], message='hi'}
 		return ok, tostring(e), e.type, u[1].id`)
-	wantValues(t, out, []any{false, "auth.sendInvites: not allowed in this sandbox", runtime.TypeNotAllowed, int64(otherID)})
+	wantValues(t, out, []any{false, "auth.sendInvites: not allowed in this sandbox (allow auth.sendInvites to permit it)", runtime.TypeNotAllowed, int64(otherID)})
 	if n := srv.unexpected.Load(); n != 0 {
 		t.Fatalf("%d refused requests reached the server", n)
 	}
 	if len(srv.sent()) != 1 {
 		t.Fatal("messages.sendMessage did not go out")
+	}
+
+	// A refused method is refused before its peers are resolved: the
+	// error names it, not the lookup. A peer lookup the list refuses is
+	// named with what it was needed for.
+	rt2 := rtFor(t, srv.Server, func(o *runtime.Options) { o.Allow = []string{"users.*"} })
+	out = luaDo(t, rt2, `
+		local _, e1 = pcall(messages.sendMessage, {peer='@nobody_here', message='hi'})
+		local _, e2 = pcall(users.getUsers, {id={'@nobody_here'}})
+		return tostring(e1), tostring(e2)`)
+	wantValues(t, out, []any{
+		"messages.sendMessage: not allowed in this sandbox (allow messages.sendMessage to permit it)",
+		"contacts.resolveUsername: not allowed in this sandbox (needed to resolve a peer; allow contacts.resolveUsername to permit it)",
+	})
+	// The host's own code is not subject to the list.
+	if _, err := rt2.DoStringAsHost(context.Background(), `return pcall(auth.sendInvites, {phone_numbers={'+1'}, message='x'})`); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.unexpected.Load(); n != 1 {
+		t.Fatalf("the host's call did not reach the server (%d unexpected requests)", n)
 	}
 
 	for _, bad := range [][]string{{"messages.sendMesage"}, {"nosuch.*"}} {
