@@ -106,7 +106,7 @@ func TestSandboxUnsupportedMethod(t *testing.T) {
 // messages.sendMessage makes gotd reconnect and resend; the call timeout
 // ends the call with TIMEOUT, and the runtime goes on working.
 func TestSandboxDroppedCallsEnd(t *testing.T) {
-	sb, rt, _ := sandboxRuntime(t, func(o *runtime.Options) { o.CallTimeout = 3 * time.Second })
+	sb, rt, _ := sandboxRuntime(t, func(o *runtime.Options) { o.CallTimeout = 4 * time.Second })
 	sb.SetFault("messages.sendMessage", sandbox.Fault{Drop: true})
 	out, err := rt.DoString(context.Background(), `
 		local ok, e = pcall(messages.sendMessage, {peer='@alice', message='lost'})

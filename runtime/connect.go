@@ -19,6 +19,8 @@ import (
 	"github.com/gotd/td/telegram/dcs"
 	"github.com/gotd/td/tg"
 	"github.com/gotd/td/transport"
+
+	"github.com/tglua/tglua/luabind"
 )
 
 // conn is a gotd client dialled on first use and kept running in the
@@ -61,6 +63,14 @@ func (c *conn) Invoke(ctx context.Context, input bin.Encoder, output bin.Decoder
 	case <-run.ready:
 	default:
 		if err := c.waitReady(ctx, run); err != nil {
+			if errors.Is(err, context.DeadlineExceeded) {
+				return &luabind.Error{
+					Method:  methodName(input),
+					Type:    luabind.TypeTimeout,
+					Message: "could not connect to " + c.describe() + " before the call timed out; check the network and the server address",
+					Err:     err,
+				}
+			}
 			return err
 		}
 	}

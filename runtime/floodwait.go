@@ -90,7 +90,8 @@ func (f *floodWait) attempt(ctx context.Context, in bin.Encoder, out bin.Decoder
 	actx, cancel := context.WithTimeout(ctx, f.timeout)
 	err := f.next.Invoke(actx, in, out)
 	cancel()
-	if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
+	var le *luabind.Error
+	if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) && !errors.As(err, &le) {
 		return &luabind.Error{
 			Method:  methodName(in),
 			Type:    luabind.TypeTimeout,
