@@ -141,3 +141,38 @@ func TestSandboxOversizedRequestsNotSent(t *testing.T) {
 		t.Fatalf("%d requests reached the server", n)
 	}
 }
+
+// TestSandboxHandlersInLightThreads: a handler that waits does not hold up
+// the next one (the fast reply is handled first), unless the handler is
+// registered with {ordered=true}, which keeps one chat's messages in order.
+func TestSandboxHandlersInLightThreads(t *testing.T) {
+	for _, tc := range []struct {
+		opts, want string
+	}{
+		{"nil", "fast slow"},
+		{"{ordered=true}", "slow fast"},
+	} {
+		t.Run(tc.opts, func(t *testing.T) {
+			_, rt, stderr := sandboxRuntime(t)
+			out, err := rt.DoString(context.Background(), `
+				local got = {}
+				on('message', function(msg)
+					if msg.out then return end
+					if msg.text:find('slow') then sleep(0.3) end
+					table.insert(got, msg.text:match('%w+$'))
+					if #got == 2 then stop() end
+				end, `+tc.opts+`)
+				after(20, stop)
+				messages.sendMessage{peer='@echo_bot', message='slow'}
+				messages.sendMessage{peer='@echo_bot', message='fast'}
+				sleep(2)
+				return table.concat(got, ' ')`)
+			if err != nil {
+				t.Fatal(err, stderr.String())
+			}
+			if fmt.Sprint(out[0]) != tc.want {
+				t.Fatalf("handled %v, want %q; stderr %s", out, tc.want, stderr.String())
+			}
+		})
+	}
+}

@@ -75,7 +75,9 @@ func (r *Runtime) apiOptions(inv luabind.Invoker) (luabind.Options, error) {
 	}
 	// The resolver's own lookups (contacts.resolveUsername...) obey the
 	// allowlist too: a sandboxed script cannot reach them through a peer.
-	api := tg.NewClient(allowInvoker{next: r.api.flood, allow: allow, guard: r.api.guard})
+	// Calls from Lua let other light threads run while they wait.
+	yield := yieldInvoker{r: r, next: r.api.flood}
+	api := tg.NewClient(allowInvoker{next: yield, allow: allow, guard: r.api.guard})
 	r.api.peers = &resolver{
 		store:  store,
 		mgr:    peers.Options{Storage: store, Logger: r.opts.Logger}.Build(api),
@@ -86,7 +88,7 @@ func (r *Runtime) apiOptions(inv luabind.Invoker) (luabind.Options, error) {
 		isBot:  r.isBot,
 	}
 	return luabind.Options{
-		Invoker:   r.api.flood,
+		Invoker:   yield,
 		Resolver:  r.api.peers,
 		Plan:      r.plan,
 		Hook:      r.api.peers.hook,

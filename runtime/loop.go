@@ -36,6 +36,14 @@ type loopState struct {
 // initLoop creates the event loop and installs its Lua functions.
 func (r *Runtime) initLoop() {
 	r.loop = newEventLoop(r.opts)
+	r.loop.park, r.loop.resume = r.park, r.resume
+	r.loop.threads = &r.threads.live
+	r.loop.spawn = func(ctx context.Context, what string, fn *lua.LFunction, args ...lua.LValue) {
+		_, err := r.start(ctx, what, fn, args, func(err error) { r.loop.report(ctx, what, err) })
+		if err != nil {
+			r.loop.report(ctx, what, err)
+		}
+	}
 	r.registerLoopAPI(r.L)
 }
 
@@ -64,6 +72,14 @@ type eventLoop struct {
 
 	stderr    io.Writer
 	stopOnErr bool
+
+	// Light threads (threads.go): the loop lets other goroutines run Lua
+	// while it is idle, runs handlers and timers in threads of their own,
+	// and stays alive while threads are.
+	park    func() parked
+	resume  func(parked)
+	threads *atomic.Int64
+	spawn   func(ctx context.Context, what string, fn *lua.LFunction, args ...lua.LValue)
 }
 
 func newEventLoop(opts Options) *eventLoop {
@@ -102,7 +118,7 @@ func (l *eventLoop) notify() {
 
 // alive reports whether the loop has anything to wait for.
 func (l *eventLoop) alive() bool {
-	if l.handlers > 0 || l.timers.Len() > 0 {
+	if l.handlers > 0 || l.timers.Len() > 0 || (l.threads != nil && l.threads.Load() > 0) {
 		return true
 	}
 	l.mu.Lock()
@@ -183,7 +199,8 @@ func (r *Runtime) Loop(ctx context.Context) error {
 	L := r.L
 	// Handlers and timers run under the same step budget as chunks.
 	defer r.enterContext(ctx)()
-	err := r.loop.run(ctx, L, time.Time{}, false)
+	err := r.loop.run(ctx, L, time.Time{}, false, nil)
+	r.settleThreads(ctx)
 	r.loop.reset()
 	return err
 }
@@ -202,10 +219,11 @@ func (r *Runtime) LoopUntil(ctx context.Context, done <-chan struct{}) error {
 	defer r.enterContext(ctx)()
 	r.loop.until = done
 	defer func() { r.loop.until = nil }()
-	err := r.loop.run(ctx, L, time.Time{}, false)
+	err := r.loop.run(ctx, L, time.Time{}, false, nil)
 	if errors.Is(err, errUntil) {
 		err = nil
 	}
+	r.settleThreads(ctx)
 	r.loop.reset()
 	return err
 }
@@ -224,14 +242,26 @@ func (r *Runtime) Poll(ctx context.Context) error {
 	L := r.L
 	// Handlers and timers run under the same step budget as chunks.
 	defer r.enterContext(ctx)()
-	return r.loop.run(ctx, L, time.Now(), true)
+	return r.loop.run(ctx, L, time.Now(), true, nil)
 }
 
 // thenLoop runs the loop after a main chunk, if anything is registered, and
 // settles which error the caller sees.
 func (r *Runtime) thenLoop(ctx context.Context, out []any, err error) ([]any, error) {
 	if err == nil && !r.loop.stopped && r.loop.alive() {
-		return out, r.Loop(ctx)
+		err = r.Loop(ctx)
+		if err == nil {
+			err = r.unwaited()
+		}
+		return out, err
+	}
+	if err != nil {
+		// The main chunk failed: the run is over, and so are its threads.
+		r.cancelThreads()
+	}
+	r.settleThreads(ctx)
+	if err == nil {
+		err = r.unwaited()
 	}
 	if err != nil && r.loop.err != nil && ctx.Err() == nil {
 		// sleep() raised because a handler error ended the loop: report
@@ -252,8 +282,9 @@ func (l *eventLoop) reset() {
 
 // run runs callbacks and timers until the loop is idle, stopped or
 // cancelled; with sleeping set, it runs until deadline instead, whether idle
-// or not. It returns nil, ctx's error, or the error that ended the loop.
-func (l *eventLoop) run(ctx context.Context, L *lua.LState, deadline time.Time, sleeping bool) error {
+// or not; with done set, until done is closed. It returns nil, ctx's error,
+// or the error that ended the loop.
+func (l *eventLoop) run(ctx context.Context, L *lua.LState, deadline time.Time, sleeping bool, done <-chan struct{}) error {
 	l.depth++
 	defer func() { l.depth-- }()
 	var timer *time.Timer
@@ -296,8 +327,15 @@ func (l *eventLoop) run(ctx context.Context, L *lua.LState, deadline time.Time, 
 			default:
 			}
 		}
+		if done != nil {
+			select {
+			case <-done:
+				return nil
+			default:
+			}
+		}
 		now := time.Now()
-		if sleeping && !now.Before(deadline) {
+		if sleeping && done == nil && !now.Before(deadline) {
 			return nil
 		}
 		if !sleeping && until == nil && !l.alive() {
@@ -311,7 +349,7 @@ func (l *eventLoop) run(ctx context.Context, L *lua.LState, deadline time.Time, 
 		if t := l.timers.next(); t != nil {
 			wait = max(t.when.Sub(now), 0)
 		}
-		if sleeping {
+		if sleeping && done == nil {
 			if d := deadline.Sub(now); wait < 0 || d < wait {
 				wait = d
 			}
@@ -325,13 +363,22 @@ func (l *eventLoop) run(ctx context.Context, L *lua.LState, deadline time.Time, 
 			}
 			fire = timer.C
 		}
+		p := l.park() // light threads run while the loop waits
 		select {
 		case <-l.wake:
 		case <-ctx.Done():
 		case <-fire:
 		case <-until:
+		case <-done:
 		}
+		l.resume(p)
 	}
+}
+
+// runUntil runs the loop until done is closed: wait() on the host, so that
+// handlers and timers fire while it waits.
+func (l *eventLoop) runUntil(ctx context.Context, L *lua.LState, done <-chan struct{}) error {
+	return l.run(ctx, L, time.Time{}, true, done)
 }
 
 // runQueued runs the callbacks queued so far and returns how many ran. If
@@ -376,25 +423,6 @@ func (l *eventLoop) report(ctx context.Context, what string, err error) {
 	_, _ = fmt.Fprintf(l.stderr, "tglua: %s: %v\n", what, err)
 }
 
-// callLua calls a Lua function with args on L, protected. An error comes
-// back as an *Error with the traceback, or as ctx's error when ctx ended.
-func callLua(ctx context.Context, L *lua.LState, fn *lua.LFunction, args ...lua.LValue) error {
-	top := L.GetTop()
-	L.Push(fn)
-	for _, a := range args {
-		L.Push(a)
-	}
-	err := L.PCall(len(args), 0, nil)
-	L.SetTop(top)
-	if err == nil {
-		return nil
-	}
-	if cerr := ctx.Err(); cerr != nil {
-		return cerr
-	}
-	return scriptError(L, err)
-}
-
 // luaContext is the context Lua code runs under.
 func luaContext(L *lua.LState) context.Context {
 	if ctx := L.Context(); ctx != nil {
@@ -410,7 +438,23 @@ func luaContext(L *lua.LState) context.Context {
 func (r *Runtime) luaSleep(L *lua.LState) int {
 	d := checkSeconds(L, 1, true)
 	ctx := luaContext(L)
-	if err := r.loop.run(ctx, L, time.Now().Add(d), true); err != nil {
+	if r.threads.current != nil {
+		// A light thread: only it waits; the host runs the loop.
+		p := r.park()
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+		r.resume(p)
+		if err := ctx.Err(); err != nil {
+			L.RaiseError("sleep: %v", err)
+		}
+		L.Push(lua.LBool(!r.loop.stopped))
+		return 1
+	}
+	if err := r.loop.run(ctx, L, time.Now().Add(d), true, nil); err != nil {
 		if ctx.Err() != nil {
 			L.RaiseError("sleep: %v", ctx.Err())
 		}

@@ -90,6 +90,10 @@ type Options struct {
 	// DefaultCallTimeout (one minute); negative means no limit. Flood
 	// waits between attempts are not counted.
 	CallTimeout time.Duration
+	// MaxThreads is how many light threads (spawn, handlers, timers,
+	// map) may be alive at once; zero means DefaultMaxThreads (10,000).
+	// spawn past it raises "too many light threads".
+	MaxThreads int
 	// MaxChunks is how many messages one long message may be split into
 	// (scripts change it with split.max_chunks); zero means
 	// luabind.DefaultMaxChunks (100).

@@ -38,7 +38,8 @@ type Runtime struct {
 
 	api apiState // flood waits, peer resolution, guard (guard.go)
 
-	loopState // event loop, handlers, timers (loop.go)
+	loopState         // event loop, handlers, timers (loop.go)
+	threads   threads // light threads and the VM's baton (threads.go)
 }
 
 // New creates a Runtime. It does not connect: the first method call does.
@@ -80,6 +81,8 @@ func New(opts Options) (*Runtime, error) {
 	r.registerFiles()
 	setModulePaths(r.L, opts.ModulePaths)
 	r.initLoop()
+	r.registerThreads(r.L)
+	r.threads.baton.acquire() // the host holds the VM between calls
 	return r, nil
 }
 
@@ -134,6 +137,7 @@ func (r *Runtime) shutdown() error {
 		return nil
 	}
 	r.closed = true
+	r.cancelThreads()
 	if r.conn != nil {
 		r.conn.Close()
 	}

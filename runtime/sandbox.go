@@ -40,6 +40,11 @@ var ErrMemoryLimit = errors.New("memory limit exceeded")
 // fails the same way with "memory limit exceeded".
 type limitContext struct {
 	context.Context
+	*budget // shared by the light threads of a run (threads.go)
+}
+
+// budget is what a run may still spend.
+type budget struct {
 	left     atomic.Int64
 	memLimit int64  // 0: none
 	memBase  uint64 // heap bytes when the call began
@@ -52,7 +57,7 @@ type limitContext struct {
 const memCheckEvery = 1 << 16
 
 func newLimitContext(ctx context.Context, steps, mem int64) *limitContext {
-	c := &limitContext{Context: ctx, over: make(chan struct{}), memLimit: mem}
+	c := &limitContext{Context: ctx, budget: &budget{over: make(chan struct{}), memLimit: mem}}
 	if steps <= 0 {
 		steps = math.MaxInt64
 	}

@@ -115,7 +115,7 @@ func (l *eventLoop) runTimers(ctx context.Context, L *lua.LState, now time.Time)
 			heap.Push(&l.timers, t)
 		}
 		fired++
-		l.report(ctx, t.String(), callLua(ctx, L, t.fn))
+		l.spawn(ctx, t.String(), t.fn)
 	}
 	return fired
 }

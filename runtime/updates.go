@@ -30,6 +30,9 @@ type handler struct {
 	event   string
 	fn      *lua.LFunction
 	removed bool
+	// ordered: calls for one chat run one after another, each after the
+	// previous one has finished (on(event, fn, {ordered=true})).
+	ordered bool
 }
 
 // handle is what on(), after() and every() return; off() takes it.
@@ -101,6 +104,13 @@ func (r *Runtime) luaOn(L *lua.LState) int {
 		L.ArgError(1, msg)
 	}
 	h := &handler{event: event, fn: fn}
+	switch o := L.Get(3).(type) {
+	case *lua.LNilType:
+	case *lua.LTable:
+		h.ordered = lua.LVAsBool(o.RawGetString("ordered"))
+	default:
+		L.ArgError(3, "options table expected, got "+o.Type().String())
+	}
 	if r.events.byName == nil {
 		r.events.byName = map[string][]*handler{}
 	}
@@ -377,7 +387,11 @@ func (r *Runtime) callHandlers(ctx context.Context, L *lua.LState, list []*handl
 		if h.removed {
 			continue
 		}
-		r.loop.report(ctx, "on('"+h.event+"') handler", callLua(ctx, L, h.fn, arg))
+		fn := h.fn
+		if h.ordered {
+			fn = r.inOrder(L, h, arg)
+		}
+		r.loop.spawn(ctx, "on('"+h.event+"') handler", fn, arg)
 	}
 	return !r.loop.stopped && ctx.Err() == nil
 }
