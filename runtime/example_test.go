@@ -188,3 +188,31 @@ func ExampleOptions_stepLimit() {
 	// true true false
 	// true <string>:1: step limit exceeded
 }
+
+// Light threads: spawn starts a thread that runs until its first wait (an
+// RPC, sleep, wait); wait collects results in order; map runs a function
+// over a list with a bounded number in flight. From Go, Spawn does what
+// spawn does.
+func ExampleRuntime_Spawn() {
+	rt, err := runtime.New(runtime.Options{})
+	if err != nil {
+		panic(err)
+	}
+	defer func() { _ = rt.Close() }()
+
+	out, err := rt.DoString(context.Background(), `
+		local order = {}
+		local slow = spawn(function() sleep(0.02) order[#order+1] = 'slow' return 1 end)
+		local fast = spawn(function() sleep(0.01) order[#order+1] = 'fast' return 2 end)
+		local a, b = wait(slow, fast)
+		local squares = map(function(x) sleep(0.01) return x * x end, {1, 2, 3}, {concurrency = 2})
+		return table.concat(order, ' '), a + b, table.concat(squares, ',')`)
+	fmt.Println(out, err)
+
+	_, _ = rt.DoString(context.Background(), `function greet(name) sleep(0.01) print('hello ' .. name) end`)
+	_ = rt.Spawn(context.Background(), "greet", "from Go")
+	_ = rt.Loop(context.Background()) // runs the thread to its end
+	// Output:
+	// [fast slow 3 1,4,9] <nil>
+	// hello from Go
+}

@@ -37,51 +37,12 @@ import (
 // when Options.MaxThreads is zero.
 const DefaultMaxThreads = 10000
 
-// baton is the right to run Lua in the VM, handed between goroutines in
-// FIFO order.
-type baton struct {
-	mu      sync.Mutex
-	held    bool
-	waiters []chan struct{}
-}
+// baton is the right to run Lua in the VM: a plain mutex. The order of
+// threads comes from start, which waits until a new thread first waits.
+type baton struct{ mu sync.Mutex }
 
-func (b *baton) acquire() {
-	b.mu.Lock()
-	if !b.held {
-		b.held = true
-		b.mu.Unlock()
-		return
-	}
-	ch := make(chan struct{})
-	b.waiters = append(b.waiters, ch)
-	b.mu.Unlock()
-	<-ch // ownership is handed over with the close
-}
-
-// enqueue puts a goroutine-to-be in line for the baton, which the caller
-// holds: the new goroutine waits on the channel. Taking its place now keeps
-// the FIFO order whenever the goroutine gets to run.
-func (b *baton) enqueue() <-chan struct{} {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	ch := make(chan struct{})
-	b.waiters = append(b.waiters, ch)
-	return ch
-}
-
-func (b *baton) release() {
-	b.mu.Lock()
-	if len(b.waiters) == 0 {
-		b.held = false
-		b.mu.Unlock()
-		return
-	}
-	ch := b.waiters[0]
-	b.waiters[0] = nil
-	b.waiters = b.waiters[1:]
-	b.mu.Unlock()
-	close(ch)
-}
+func (b *baton) acquire() { b.mu.Lock() }
+func (b *baton) release() { b.mu.Unlock() }
 
 // threads is the Runtime's part for light threads.
 type threads struct {
@@ -99,14 +60,18 @@ type threads struct {
 
 // lthread is one light thread.
 type lthread struct {
-	L       *lua.LState
-	origin  string // "script.lua:3", where spawn was called
-	cancel  context.CancelFunc
-	ctx     context.Context
-	done    chan struct{}
-	results []lua.LValue
-	err     error // *Error, or the context's error when cancelled
-	waited  bool
+	L      *lua.LState
+	origin string // "script.lua:3", where spawn was called
+	cancel context.CancelFunc
+	ctx    context.Context
+	done   chan struct{}
+	// paused is closed when the thread first waits or ends: start lets it
+	// run until then.
+	paused     chan struct{}
+	pausedOnce sync.Once
+	results    []lua.LValue
+	err        error // *Error, or the context's error when cancelled
+	waited     bool
 	// onEnd, if set, runs on the thread's goroutine, holding the baton,
 	// when it finishes (the loop's error reporting for handlers).
 	onEnd func(err error)
@@ -116,9 +81,14 @@ type lthread struct {
 // returns what resume needs to take the VM back.
 func (r *Runtime) park() parked {
 	p := parked{th: r.threads.current, co: r.L.G.CurrentThread}
+	if p.th != nil {
+		p.th.pause()
+	}
 	r.threads.baton.release()
 	return p
 }
+
+func (th *lthread) pause() { th.pausedOnce.Do(func() { close(th.paused) }) }
 
 // parked is who held the baton before park.
 type parked struct {
@@ -171,14 +141,13 @@ func (r *Runtime) newThread(ctx context.Context, origin string, fn *lua.LFunctio
 	r.L.Options = o
 	tctx, cancel := threadContext(ctx)
 	L.SetContext(tctx)
-	th := &lthread{L: L, origin: origin, cancel: cancel, ctx: tctx, done: make(chan struct{})}
+	th := &lthread{L: L, origin: origin, cancel: cancel, ctx: tctx, done: make(chan struct{}), paused: make(chan struct{})}
 	r.threads.live.Add(1)
 	if r.threads.all == nil {
 		r.threads.all = map[*lthread]struct{}{}
 	}
 	r.threads.all[th] = struct{}{}
-	turn := r.threads.baton.enqueue()
-	go r.runThread(th, turn, fn, args)
+	go r.runThread(th, fn, args)
 	return th, nil
 }
 
@@ -189,12 +158,16 @@ func (r *Runtime) start(ctx context.Context, origin string, fn *lua.LFunction, a
 		return nil, err
 	}
 	th.onEnd = onEnd
-	r.resume(r.park()) // the new thread is first in line
+	// The new thread runs until its first wait before the caller goes on:
+	// handlers started one after another begin in that order.
+	p := r.park()
+	<-th.paused
+	r.resume(p)
 	return th, nil
 }
 
-func (r *Runtime) runThread(th *lthread, turn <-chan struct{}, fn *lua.LFunction, args []lua.LValue) {
-	<-turn
+func (r *Runtime) runThread(th *lthread, fn *lua.LFunction, args []lua.LValue) {
+	r.threads.baton.acquire()
 	r.threads.current = th
 	r.L.G.CurrentThread = th.L
 	L := th.L
@@ -222,6 +195,7 @@ func (r *Runtime) runThread(th *lthread, turn <-chan struct{}, fn *lua.LFunction
 		r.threads.failed = append(r.threads.failed, th)
 	}
 	close(th.done)
+	th.pause()
 	delete(r.threads.all, th)
 	r.threads.live.Add(-1)
 	r.threads.current = nil
@@ -299,6 +273,28 @@ func chatOf(arg lua.LValue) string {
 		}
 	}
 	return ""
+}
+
+// Spawn calls the global Lua function name with args in a new light thread
+// under ctx, as spawn() does from Lua: it runs until its first wait, then
+// Spawn returns; the rest runs in the next DoString, DoFile, Call or Loop
+// (or in the one running, from a callback). An error it raises is reported
+// as that of a thread nobody waited for: the run that ends after it fails
+// with it. Call it on the goroutine that calls the Runtime.
+func (r *Runtime) Spawn(ctx context.Context, name string, args ...any) error {
+	if r.closed {
+		return errors.New("runtime is closed")
+	}
+	fn, ok := r.L.GetGlobal(name).(*lua.LFunction)
+	if !ok {
+		return errors.Errorf("spawn %s: not a function", name)
+	}
+	lvals := make([]lua.LValue, len(args))
+	for i, a := range args {
+		lvals[i] = ToLua(r.L, a)
+	}
+	_, err := r.start(ctx, "Spawn("+name+")", fn, lvals, nil)
+	return err
 }
 
 // Lua API: spawn, wait, wait_any, parallel, map and the thread handle.
