@@ -308,3 +308,42 @@ func TestReusedEncoderSendsWhatEncodeBuilds(t *testing.T) {
 		}
 	}
 }
+
+// TestNumericDefaults: a method's plain int, long and double parameters
+// default to 0 and offset_peer to inputPeerEmpty, as gotd encodes the zero
+// request; strings, vectors and peers stay required, and constructors'
+// fields have no defaults.
+func TestNumericDefaults(t *testing.T) {
+	out, err := encode(t, "messages.getHistory", `{peer='inputPeerSelf', limit=1}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bin.Buffer
+	if err := (&tg.MessagesGetHistoryRequest{Peer: &tg.InputPeerSelf{}, Limit: 1}).Encode(&want); err != nil {
+		t.Fatal(err)
+	}
+	if string(out) != string(want.Buf) {
+		t.Fatalf("got % x\nwant % x", out, want.Buf)
+	}
+	out, err = encode(t, "messages.getDialogs", `{limit=10}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.Reset()
+	if err := (&tg.MessagesGetDialogsRequest{OffsetPeer: &tg.InputPeerEmpty{}, Limit: 10}).Encode(&want); err != nil {
+		t.Fatal(err)
+	}
+	if string(out) != string(want.Buf) {
+		t.Fatalf("getDialogs: got % x\nwant % x", out, want.Buf)
+	}
+	for _, tc := range []struct{ method, src, want string }{
+		{"auth.sendInvites", `{message='x'}`, "auth.sendInvites: phone_numbers: Vector<string> expected"},
+		{"auth.sendInvites", `{phone_numbers={'+1'}}`, "auth.sendInvites: message: string expected, got nil"},
+		{"messages.getHistory", `{limit=1}`, "messages.getHistory: peer: InputPeer expected, got nil"},
+		{"messages.getHistory", `{peer={_='inputPeerUser', user_id=1}, limit=1}`, "messages.getHistory: peer.access_hash: long expected, got nil"},
+	} {
+		if _, err := encode(t, tc.method, tc.src); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s%s: got %v, want %q", tc.method, tc.src, err, tc.want)
+		}
+	}
+}

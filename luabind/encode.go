@@ -322,9 +322,25 @@ func (e *encoder) values(c *schema.Constructor, vals []lua.LValue) *pathError {
 				// Another field sharing this flag bit is present.
 				return inField(errf(schema.TypeName(p.Type)+" expected, got nil (it shares flag bit "+strconv.Itoa(int(p.Bit))+" with a field that is set)"), p.Name)
 			}
-		} else if v == lua.LNil && p.Name == "random_id" {
-			e.randomID(c, p, vals)
-			continue
+		} else if v == lua.LNil {
+			if p.Name == "random_id" {
+				e.randomID(c, p, vals)
+				continue
+			}
+			switch schema.Default(c, p) {
+			case "0":
+				switch p.Type.Kind {
+				case schema.KindInt:
+					e.buf.PutInt32(0)
+				case schema.KindLong:
+					e.buf.PutLong(0)
+				default:
+					e.buf.PutDouble(0)
+				}
+				continue
+			case "inputPeerEmpty":
+				v = lua.LString("inputPeerEmpty")
+			}
 		}
 		if err := e.value(p.Type, v); err != nil {
 			return inField(err, p.Name)

@@ -6,9 +6,8 @@ print(('Logged in as %s %s (@%s, id %s)'):format(me.first_name, me.last_name or 
 local sent = messages.sendMessage{peer = '@alice', message = 'Hello from tglua!'}
 print(('Telegram answered %s: message id %d, pts %d'):format(sent._, sent.id, sent.pts))
 
--- Read the chat with @alice back, newest first.
-local history = messages.getHistory{peer = '@alice', offset_id = 0, offset_date = 0,
-                                    add_offset = 0, limit = 5, max_id = 0, min_id = 0, hash = 0}
+-- Read the chat with @alice back, newest first (offsets and hash default to 0).
+local history = messages.getHistory{peer = '@alice', limit = 5}
 for _, m in ipairs(history.messages) do
   print(('  %s: %s'):format(m.out and 'me' or 'alice', m.message))
 end

@@ -254,6 +254,8 @@ func params(b *strings.Builder, title string, c *schema.Constructor, descs map[s
 		case p.Name == "random_id" && c.Method:
 			req = "Optional"
 			d = strings.TrimSpace(d + " (tglua sends a random one when absent)")
+		case schema.Default(c, p) != "":
+			req = "Optional, default " + schema.Default(c, p)
 		}
 		rows = append(rows, []string{p.Name, typ, req})
 		if d != "" {

@@ -222,3 +222,24 @@ func TypeName(t TypeRef) string {
 		return t.Kind.String()
 	}
 }
+
+// Default is what a method's parameter p takes when a call leaves it out,
+// as MadelineProto does: 0 for a plain (non-flag) int, long or double
+// (hash, offset_id, add_offset...), and inputPeerEmpty for offset_peer.
+// Strings, vectors, other objects and peers stay required: "" when p has
+// no default. Constructors' fields have none (a missing access_hash is a
+// mistake, not a zero).
+func Default(c *Constructor, p *Param) string {
+	if !c.Method || p.Conditional() {
+		return ""
+	}
+	switch p.Type.Kind {
+	case KindInt, KindLong, KindDouble:
+		return "0"
+	case KindObject:
+		if p.Name == "offset_peer" && types[p.Type.Type].Name == "InputPeer" {
+			return "inputPeerEmpty"
+		}
+	}
+	return ""
+}
