@@ -28,8 +28,9 @@ const (
 	// gopher-lua, whose matcher has no step limit.
 	fuzzMaxCost = 20_000_000
 	// fuzzBudget is the step budget of the bounded library in the fuzz
-	// test, over which a case is not compared; the inputs compared with
-	// gopher-lua stay far below it.
+	// test for the inputs compared with gopher-lua, which stay far below
+	// it (at most about 3 million units); a case over it is not
+	// compared.
 	fuzzBudget = 50_000_000
 )
 
@@ -212,6 +213,12 @@ func FuzzFind(f *testing.F) {
 		// index conversion without mostly testing out-of-range values
 		init %= len(s) + 3
 		compare := backtrackCost(p, len(s)) <= fuzzMaxCost
+		// only checked for panics: a smaller budget keeps exponential
+		// patterns from slowing the fuzzer down
+		bounded.budget = fuzzBudget
+		if !compare {
+			bounded.budget = stepBudget
+		}
 		for _, op := range fuzzOps {
 			b := bounded.run(op, s, p, init)
 			if b.err != nil && b.err.Type != lua.ApiErrorRun {
@@ -499,4 +506,53 @@ func gopherSetRange(body string) bool {
 		items = append(items, k)
 	}
 	return false
+}
+
+// gopherDifferences has an example of each difference between gopher-lua
+// and Lua 5.1 that FuzzFind skips (the fuzzer found them), with Lua 5.1's
+// result, which the bounded library gives.
+var gopherDifferences = []struct {
+	op, s, p string
+	init     int
+	want     string
+}{
+	{"find", "ab", "", 3, `3, 2`},
+	{"find", "ab", "()", 10, `3, 2, 3`},
+	{"match", "ab", "()", 10, `3`},
+	{"find", "THE (quick) fox", "%f[%a]%a+", 1, `1, 3`},
+	{"gsub", "THE (quick) fox", "%f[%a]%a+", 1, `"THETHE (quickquick) foxfox", 3`},
+	{"gmatch", "^a^a", "^a", 1, `["^a"]["^a"]`},
+	{"gsub", "0000o wo000", "o %", 1, `error: malformed pattern (ends with '%')`},
+	{"find", "ab", "%ba", 1, `error: unbalanced pattern`},
+	{"find", "xx", "()%1", 1, `nil`},
+	{"find", "0", "(()%1)", 1, `error: invalid capture index`},
+	{"find", "-", "[%a-z]", 1, `1, 1`},
+	{"find", "d", "[a-%d]", 1, `1, 1`},
+	{"find", "c", "[a-b-c]", 1, `1, 1`},
+	{"find", "-", "[a--]", 1, `nil`},
+	{"find", "]", "[%]-a]", 1, `1, 1`},
+}
+
+func TestGopherDifferences(t *testing.T) {
+	stock := newFuzzVM(t, false)
+	bounded := newFuzzVM(t, true)
+	_, lookErr := exec.LookPath("lua5.1")
+	for _, c := range gopherDifferences {
+		name := fmt.Sprintf("%s(%q, %q, %d)", c.op, c.s, c.p, c.init)
+		if why := gopherDiffers(c.op, c.s, c.p, c.init); why == "" {
+			t.Errorf("%s: not in gopherDiffers", name)
+		}
+		if got := bounded.run(c.op, c.s, c.p, c.init).text; !matches(got, c.want) {
+			t.Errorf("%s: got %s, want %s", name, got, c.want)
+		}
+		if got := stock.run(c.op, c.s, c.p, c.init).text; matches(got, c.want) {
+			t.Errorf("%s: gopher-lua gives Lua 5.1's result now (%s): update gopherDiffers", name, got)
+		}
+		if lookErr == nil {
+			got := strings.TrimPrefix(lua51Says(c.op, c.s, c.p, c.init), "\nlua5.1:  ")
+			if !matches(got, c.want) {
+				t.Errorf("%s: lua5.1 gives %s, want %s", name, got, c.want)
+			}
+		}
+	}
 }
