@@ -256,12 +256,16 @@ type orderKey struct {
 	chat string
 }
 
-// chatOf names the chat an update is about: a message's peer, or "" for
-// updates without one.
+// chatOf names the chat an update is about: the peer of a message, or of
+// the message an update carries (updateNewMessage...), or "" for updates
+// without one.
 func chatOf(arg lua.LValue) string {
 	t, ok := arg.(*lua.LTable)
 	if !ok {
 		return ""
+	}
+	if m, ok := t.RawGetString("message").(*lua.LTable); ok {
+		t = m
 	}
 	peer, ok := t.RawGetString("peer_id").(*lua.LTable)
 	if !ok {
@@ -576,10 +580,24 @@ func concurrency(L *lua.LState, n int) int {
 // pushes the results as one array table.
 func (r *Runtime) runAll(L *lua.LState, n, conc int, work func(L *lua.LState, i int) lua.LValue) int {
 	results := make([]lua.LValue, n)
-	next := 0
-	var firstErr error
+	next, stopped := 0, false
+	var ths []*lthread
+	stop := func() { // cancels the workers but the one calling it
+		stopped = true
+		for _, t := range ths {
+			if t != r.threads.current {
+				t.cancel()
+			}
+		}
+	}
 	worker := L.NewFunction(func(L *lua.LState) int {
-		for next < n && firstErr == nil {
+		defer func() {
+			if p := recover(); p != nil {
+				stop() // the first error stops the other workers
+				panic(p)
+			}
+		}()
+		for next < n && !stopped {
 			i := next
 			next++
 			results[i] = work(L, i)
@@ -587,35 +605,30 @@ func (r *Runtime) runAll(L *lua.LState, n, conc int, work func(L *lua.LState, i 
 		return 0
 	})
 	origin := where(L)
-	ths := make([]*lthread, 0, min(conc, n))
 	for range min(conc, n) {
 		th, err := r.start(luaContext(L), origin, worker, nil, nil)
 		if err != nil {
+			stop()
 			L.RaiseError("%v", err)
 		}
 		ths = append(ths, th)
 	}
+	var failed *lthread
 	for _, th := range ths {
 		if err := r.waitFor(L, th.done); err != nil {
-			for _, t := range ths {
-				t.cancel()
-			}
+			stop()
 			L.RaiseError("%v", err)
 		}
 		th.waited = true
-		if th.err != nil && firstErr == nil {
-			firstErr = th.err
-			for _, t := range ths {
-				t.cancel()
-			}
+		if failed == nil && th.err != nil && !errors.Is(th.err, context.Canceled) {
+			failed = th
 		}
 	}
-	if firstErr != nil {
-		for _, th := range ths {
-			if th.err == firstErr {
-				r.finished(L, th)
-			}
-		}
+	if failed != nil {
+		r.finished(L, failed)
+	}
+	if err := luaContext(L).Err(); err != nil {
+		L.RaiseError("%v", err)
 	}
 	out := L.CreateTable(n, 0)
 	for i, v := range results {

@@ -125,6 +125,22 @@ func TestThreadsErrorsAndCancel(t *testing.T) {
 	luaDo(t, rt, `local t = spawn(function() error('caught') end) pcall(wait, t)`)
 }
 
+// TestMapStopsAtFirstError: the first error in map cancels the work still
+// to do and is raised; the items after it are not started.
+func TestMapStopsAtFirstError(t *testing.T) {
+	rt := sbRuntime(t, runtime.Options{})
+	out := luaDo(t, rt, `
+		local started = 0
+		local ok, e = pcall(map, function(x)
+			started = started + 1
+			sleep(0.005)
+			if x == 3 then error('item 3') end
+			return x
+		end, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}, {concurrency = 2})
+		return ok, tostring(e):match('item 3') ~= nil, started < 10`)
+	wantValues(t, out, []any{false, true, true})
+}
+
 func TestThreadsLimits(t *testing.T) {
 	rt := sbRuntime(t, runtime.Options{MaxThreads: 3, StepLimit: 1e6})
 	err := luaFail(t, rt, `for i = 1, 5 do spawn(function() sleep(1) end) end`)
