@@ -229,11 +229,11 @@ func TestRedisLockOtherProcess(t *testing.T) {
 		// A crashed holder keeps the lease until its TTL expires.
 		s := startRedis(t)
 		target := s.url("key=acct:a")
-		c := startChild(t, target, "serve", 300*time.Millisecond)
+		c := startChild(t, target, "serve", time.Second)
 		wantRedisLocked(t, target, target, c.pid(), hostname(t))
 		c.kill()
 		wantRedisLocked(t, target, target, c.pid(), hostname(t))
-		f := openEventually(t, target, Options{}, 2*time.Second)
+		f := openEventually(t, target, Options{}, 10*time.Second)
 		mustClose(t, f)
 	})
 }

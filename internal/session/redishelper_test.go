@@ -189,11 +189,12 @@ func (c *child) do(cmd string) string {
 	return c.next(10 * time.Second)
 }
 
-// kill SIGKILLs the child and reaps it.
+// kill SIGKILLs the child and reaps it. Stdin is closed only after the
+// kill: a child that read EOF first would close its session cleanly.
 func (c *child) kill() {
-	_ = c.stdin.Close()
 	_ = c.cmd.Process.Kill()
 	_ = c.cmd.Wait()
+	_ = c.stdin.Close()
 }
 
 // wait waits for the child to exit by itself.
