@@ -125,3 +125,24 @@ func TestLockSameProcess(t *testing.T) {
 		t.Fatal("session lost")
 	}
 }
+
+func TestLockDir(t *testing.T) {
+	dir := t.TempDir()
+	unlock, err := LockDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LockDir(dir); err == nil {
+		t.Fatal("second LockDir succeeded")
+	} else if le := (*LockedError)(nil); !errors.As(err, &le) || le.Path != dir || le.PID != os.Getpid() {
+		t.Fatalf("second LockDir: %v", err)
+	}
+	if err := unlock(); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err = LockDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = unlock()
+}
