@@ -32,7 +32,9 @@ type Runtime struct {
 	opts    Options
 	L       *lua.LState
 	binding *luabind.Binding
-	conn    *conn // nil when the host brought its own invoker
+	conn    *conn        // nil when the host brought its own invoker
+	host    host         // Serve and Go
+	seen    seenMessages // new messages dispatched, against repeats
 	session *session.File
 	closed  bool
 
@@ -241,11 +243,13 @@ func skipShebang(src string) string {
 	return ""
 }
 
-// Call calls a global Lua function with Go arguments and returns its results
-// as Go values.
+// Call calls a Lua function with Go arguments and returns its results as
+// Go values. name is a global function ("get_self") or a dotted path from
+// the globals, such as an API method: Call(ctx, "auth.sendInvites",
+// map[string]any{"phone_numbers": []string{"+15550001"}, "message": "Hi"}).
 func (r *Runtime) Call(ctx context.Context, name string, args ...any) ([]any, error) {
 	return r.run(ctx, func() (*lua.LFunction, error) {
-		fn, ok := r.L.GetGlobal(name).(*lua.LFunction)
+		fn, ok := r.lookupFunc(name)
 		if !ok {
 			return nil, fmt.Errorf("call %s: not a function", name)
 		}
@@ -262,6 +266,26 @@ func (r *Runtime) Call(ctx context.Context, name string, args ...any) ([]any, er
 			return L.GetTop()
 		}), nil
 	}, nil)
+}
+
+// lookupFunc resolves a global or dotted name to something callable: a
+// function, or a table or userdata with __call (upload).
+func (r *Runtime) lookupFunc(name string) (lua.LValue, bool) {
+	var v lua.LValue = r.L.Get(lua.GlobalsIndex)
+	for part := range strings.SplitSeq(name, ".") {
+		t, ok := v.(*lua.LTable)
+		if !ok || part == "" {
+			return nil, false
+		}
+		v = r.L.GetField(t, part)
+	}
+	switch v.(type) {
+	case *lua.LFunction:
+		return v, true
+	case *lua.LTable, *lua.LUserData:
+		return v, r.L.GetMetaField(v, "__call") != lua.LNil
+	}
+	return nil, false
 }
 
 // enterContext makes Lua run under ctx (with the step budget, if any) when

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/go-faster/errors"
 	"github.com/gotd/td/bin"
@@ -337,8 +338,14 @@ func (r *Runtime) dispatch(L *lua.LState, upd tg.UpdateClass, ents *entities) {
 	var msg *tg.Message
 	switch u := upd.(type) {
 	case *tg.UpdateNewMessage:
+		if r.seen.repeated(u.Message) {
+			return
+		}
 		msg, _ = u.Message.(*tg.Message)
 	case *tg.UpdateNewChannelMessage:
+		if r.seen.repeated(u.Message) {
+			return
+		}
 		msg, _ = u.Message.(*tg.Message)
 	}
 	var msgHandlers []*handler
@@ -652,4 +659,59 @@ func typedRequest(input bin.Encoder) (bin.Object, bool) {
 		return nil, false
 	}
 	return obj, true
+}
+
+// seenMessages remembers the last new messages dispatched. gotd's manager
+// can deliver one message twice when it arrives while the manager catches
+// up after a start: once live and once from updates.getDifference (with
+// pts -1). Handlers see each message once.
+type seenMessages struct {
+	set  map[seenKey]struct{}
+	ring [512]seenKey
+	next int
+}
+
+type seenKey struct {
+	peer string
+	id   int
+}
+
+// repeated reports whether m was seen, and remembers it.
+func (s *seenMessages) repeated(m tg.MessageClass) bool {
+	if m == nil {
+		return false
+	}
+	k := seenKey{id: m.GetID()}
+	switch p := peerOf(m).(type) {
+	case *tg.PeerUser:
+		k.peer = "u" + strconv.FormatInt(p.UserID, 10)
+	case *tg.PeerChat:
+		k.peer = "c" + strconv.FormatInt(p.ChatID, 10)
+	case *tg.PeerChannel:
+		k.peer = "C" + strconv.FormatInt(p.ChannelID, 10)
+	}
+	if s.set == nil {
+		s.set = make(map[seenKey]struct{}, len(s.ring))
+	}
+	if _, ok := s.set[k]; ok {
+		return true
+	}
+	if old := s.ring[s.next]; old != (seenKey{}) {
+		delete(s.set, old)
+	}
+	s.ring[s.next] = k
+	s.next = (s.next + 1) % len(s.ring)
+	s.set[k] = struct{}{}
+	return false
+}
+
+// peerOf is the chat a message is in.
+func peerOf(m tg.MessageClass) tg.PeerClass {
+	switch m := m.(type) {
+	case *tg.Message:
+		return m.PeerID
+	case *tg.MessageService:
+		return m.PeerID
+	}
+	return nil
 }
