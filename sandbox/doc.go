@@ -40,7 +40,8 @@
 // help.getConfig (dc_options list only the server's own address, so clients
 // never migrate), help.getNearestDc; auth.sendCode, auth.signIn,
 // auth.signUp, auth.checkPassword, auth.importBotAuthorization, auth.logOut
-// and the legacy auth.sendInvites (recorded, see Server.Invites);
+// and the legacy auth.sendInvites (recorded, see Server.Invites; false when
+// the only number is the caller's own);
 // account.getPassword, account.updateStatus; users.getUsers,
 // users.getFullUser; contacts.resolveUsername, contacts.importContacts,
 // contacts.getContacts; messages.sendMessage, messages.editMessage,

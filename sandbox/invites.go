@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"strings"
 	"time"
 
 	"github.com/go-faster/errors"
@@ -88,6 +89,16 @@ func sendInvites(s *Server, c *call) (bin.Encoder, error) {
 		if !validInviteNumber(n) {
 			return nil, tgerr.New(400, "PHONE_NUMBER_INVALID")
 		}
+	}
+	// Inviting only yourself invites nobody: Telegram answers false.
+	self := 0
+	for _, n := range numbers {
+		if strings.TrimPrefix(n, "+") == me.Phone {
+			self++
+		}
+	}
+	if self == len(numbers) {
+		return &tg.BoolFalse{}, nil
 	}
 	s.st.Invites = append(s.st.Invites, Invite{
 		From:    me.ID,
