@@ -1,0 +1,63 @@
+package docsite
+
+import (
+	"strings"
+
+	"github.com/tglua/tglua/luabind/schema"
+)
+
+// luaExample is docpage's example call of m, such as
+//
+//	local r = auth.sendInvites{phone_numbers={'+15550001'}, message='Hello'}
+func luaExample(m *schema.Constructor, args []field) string {
+	fn := m.Name
+	if m.Namespace() == "" {
+		fn = "tg." + m.Name
+	}
+	if len(args) == 0 {
+		return "local r = " + fn + "()\n"
+	}
+	return "local r = " + fn + "{" + luaFields(args) + "}\n"
+}
+
+func luaFields(fs []field) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = luaKey(f.name) + "=" + f.val.luaString()
+	}
+	return strings.Join(parts, ", ")
+}
+
+// luaString renders the value as a Lua expression.
+func (n *node) luaString() string {
+	switch n.kind {
+	case nodeList:
+		parts := make([]string, len(n.elems))
+		for i, e := range n.elems {
+			parts[i] = e.luaString()
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	case nodeObject:
+		s := "{_='" + n.ctor + "'"
+		if len(n.fields) > 0 {
+			s += ", " + luaFields(n.fields)
+		}
+		return s + "}"
+	}
+	return n.lua
+}
+
+var luaKeywords = map[string]bool{
+	"and": true, "break": true, "do": true, "else": true, "elseif": true, "end": true,
+	"false": true, "for": true, "function": true, "goto": true, "if": true, "in": true,
+	"local": true, "nil": true, "not": true, "or": true, "repeat": true, "return": true,
+	"then": true, "true": true, "until": true, "while": true,
+}
+
+// luaKey renders a table key: bare when it is a Lua name.
+func luaKey(name string) string {
+	if luaKeywords[name] {
+		return "['" + name + "']"
+	}
+	return name
+}

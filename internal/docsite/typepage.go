@@ -1,0 +1,48 @@
+package docsite
+
+import (
+	"slices"
+
+	"github.com/tglua/tglua/internal/apidoc"
+	"github.com/tglua/tglua/luabind/schema"
+)
+
+// typePage is the page of a type: its constructors and the methods that
+// return it (or a vector of it).
+type typePage struct {
+	Name         string
+	Description  []string
+	Peer         bool
+	Constructors []summary
+	Returning    []string
+}
+
+// summary is a linked name and the first sentence of its description.
+type summary struct {
+	Name, Description string
+}
+
+func newTypePage(t *schema.Type) typePage {
+	doc, _ := apidoc.LookupType(t.Name)
+	p := typePage{Name: t.Name, Description: paragraphs(doc.Description), Peer: peerTypes[t.Name]}
+	all := schema.All()
+	for _, i := range t.Constructors {
+		d, _ := apidoc.LookupConstructor(all[i].Name)
+		p.Constructors = append(p.Constructors, summary{all[i].Name, firstSentence(d.Description)})
+	}
+	for i := range all {
+		m := &all[i]
+		if !m.Method {
+			continue
+		}
+		r := m.Result
+		if r.Kind == schema.KindVector || r.Kind == schema.KindBareVector {
+			r = schema.TypeRef{Kind: r.Elem, Type: r.Type}
+		}
+		if schema.TypeName(r) == t.Name {
+			p.Returning = append(p.Returning, m.Name)
+		}
+	}
+	slices.Sort(p.Returning)
+	return p
+}
