@@ -46,29 +46,39 @@ func (r *Runtime) Go(ctx context.Context, fn func(L *lua.LState) error) error {
 		return errServed
 	default:
 	}
+	// Take the VM as the host does, without a trip through the loop: the
+	// loop lets the baton go while it waits.
+	select {
+	case r.threads.baton.slot() <- struct{}{}:
+	case <-end:
+		return errServed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if r.closed {
+		r.threads.baton.release()
+		return errServed
+	}
 	done := make(chan error, 1)
-	enqueue := r.RegisterCallback()
-	enqueue(func() error {
-		if r.closed {
-			done <- errors.New("runtime is closed")
-			return nil
-		}
-		var ferr error
-		lf := r.L.NewFunction(func(L *lua.LState) int {
-			ferr = fn(L)
-			return 0
-		})
-		_, err := r.start(ctx, "host call", lf, nil, func(err error) {
-			if err == nil {
-				err = ferr
-			}
-			done <- err
-		})
-		if err != nil {
-			done <- err
-		}
-		return nil
+	var ferr error
+	lf := r.L.NewFunction(func(L *lua.LState) int {
+		ferr = fn(L)
+		return 0
 	})
+	th, err := r.newThread(ctx, "host call", lf, nil)
+	if err != nil {
+		r.threads.baton.release()
+		return err
+	}
+	th.onEnd = func(err error) {
+		if err == nil {
+			err = ferr
+		}
+		done <- err
+	}
+	// The thread runs on this goroutine: a caller such as an HTTP server's
+	// connection goroutine keeps its grown stack from one call to the next.
+	r.runThread(th, lf, nil)
 	select {
 	case err := <-done:
 		return err

@@ -37,12 +37,21 @@ import (
 // when Options.MaxThreads is zero.
 const DefaultMaxThreads = 10000
 
-// baton is the right to run Lua in the VM: a plain mutex. The order of
-// threads comes from start, which waits until a new thread first waits.
-type baton struct{ mu sync.Mutex }
+// baton is the right to run Lua in the VM: a one-slot semaphore (a
+// channel, so that Go can give up waiting for it). The order of threads
+// comes from start, which waits until a new thread first waits.
+type baton struct {
+	once sync.Once
+	ch   chan struct{}
+}
 
-func (b *baton) acquire() { b.mu.Lock() }
-func (b *baton) release() { b.mu.Unlock() }
+func (b *baton) slot() chan struct{} {
+	b.once.Do(func() { b.ch = make(chan struct{}, 1) })
+	return b.ch
+}
+
+func (b *baton) acquire() { b.slot() <- struct{}{} }
+func (b *baton) release() { <-b.slot() }
 
 // threads is the Runtime's part for light threads.
 type threads struct {
@@ -147,7 +156,6 @@ func (r *Runtime) newThread(ctx context.Context, origin string, fn *lua.LFunctio
 		r.threads.all = map[*lthread]struct{}{}
 	}
 	r.threads.all[th] = struct{}{}
-	go r.runThread(th, fn, args)
 	return th, nil
 }
 
@@ -157,6 +165,10 @@ func (r *Runtime) start(ctx context.Context, origin string, fn *lua.LFunction, a
 	if err != nil {
 		return nil, err
 	}
+	go func() {
+		r.threads.baton.acquire()
+		r.runThread(th, fn, args)
+	}()
 	th.onEnd = onEnd
 	// The new thread runs until its first wait before the caller goes on:
 	// handlers started one after another begin in that order.
@@ -166,8 +178,9 @@ func (r *Runtime) start(ctx context.Context, origin string, fn *lua.LFunction, a
 	return th, nil
 }
 
+// runThread runs th to its end on the calling goroutine, which holds the
+// baton, and releases the baton.
 func (r *Runtime) runThread(th *lthread, fn *lua.LFunction, args []lua.LValue) {
-	r.threads.baton.acquire()
 	r.threads.current = th
 	r.L.G.CurrentThread = th.L
 	L := th.L
