@@ -11,9 +11,11 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -63,6 +65,10 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			env.Setenv("SANDBOX_PORT", port)
+			if port, err = freePort(); err != nil {
+				return err
+			}
+			env.Setenv("HTTP_PORT", port)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -70,6 +76,8 @@ func TestScripts(t *testing.T) {
 			"filemode":  cmdFileMode,
 			"waitfile":  cmdWaitFile,
 			"nosecrets": cmdNoSecrets,
+			"waithttp":  cmdWaitHTTP,
+			"setjson":   cmdSetJSON,
 		},
 	})
 }
@@ -134,6 +142,47 @@ func cmdWaitFile(ts *testscript.TestScript, _ bool, args []string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// waithttp URL waits until a GET of URL answers (any status).
+func cmdWaitHTTP(ts *testscript.TestScript, _ bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: waithttp URL")
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		resp, err := http.Get(args[0])
+		if err == nil {
+			_ = resp.Body.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("%s did not answer: %v", args[0], err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// setjson VAR FILE PATH sets VAR to the string at the dotted PATH of the
+// JSON in FILE (a curl answer), e.g. setjson TOKEN login.json result.token.
+func cmdSetJSON(ts *testscript.TestScript, _ bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: setjson VAR FILE PATH")
+	}
+	var v any
+	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[1])), &v))
+	for _, k := range strings.Split(args[2], ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			ts.Fatalf("%s: no %s in %s", args[1], args[2], ts.ReadFile(args[1]))
+		}
+		v = m[k]
+	}
+	s, ok := v.(string)
+	if !ok {
+		ts.Fatalf("%s: %s is %v, not a string", args[1], args[2], v)
+	}
+	ts.Setenv(args[0], s)
 }
 
 // nosecrets SESSION checks that the last command's stdout and stderr hold

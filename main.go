@@ -90,6 +90,8 @@ const usageText = `usage: tglua [flags] FILE.lua [args...]   run a script (arg[0
        tglua --sandbox FILE.lua           run against an in-process offline Telegram (no account)
        tglua sandbox serve [--listen ADDR] [--key-out FILE] [--state FILE]
                                           run the offline Telegram as a standalone server
+       tglua serve --http ADDR --sessions DIR [--sandbox | --server ADDR --server-key FILE]
+                                          the HTTP API for many accounts (tglua serve -h)
 
 Lua functions: phone_login, complete_phone_login, complete_2fa_login, bot_login,
 get_self, logout, help(NAME or function), doc(NAME or function).
@@ -231,6 +233,8 @@ func run(ctx context.Context, args []string, std stdio) int {
 			return loginCommand(ctx, cfg, fs, rest[1:], std)
 		case "sandbox":
 			return sandboxCommand(ctx, rest[1:], std)
+		case "serve":
+			return serveCommand(ctx, rest[1:], std)
 		}
 	}
 	if err := cfg.fromEnv(fs); err != nil {

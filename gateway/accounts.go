@@ -1,0 +1,201 @@
+package gateway
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/go-faster/errors"
+
+	"github.com/tglua/tglua/runtime"
+)
+
+// Files of an account in the sessions directory, named after the hash of
+// its token.
+const (
+	sessionExt = ".session"
+	updatesExt = ".updates"
+)
+
+// account is one slot: a session file and, while in use, a Runtime whose
+// loop runs on a goroutine of its own.
+type account struct {
+	g    *Gateway
+	hash string // hex SHA-256 of the token
+
+	mu     sync.Mutex
+	rt     *runtime.Runtime
+	stop   context.CancelFunc
+	served chan struct{} // closed once the runtime is closed
+	gone   bool          // logged out or the gateway closed
+	// updates is the account's queue once a client has asked for updates;
+	// listening says the current runtime feeds it.
+	updates   *updateQueue
+	listening bool
+}
+
+var errGone = errors.New("account is gone")
+
+func (g *Gateway) newAccount(hash string) *account {
+	return &account{g: g, hash: hash}
+}
+
+// id names the account in logs: a prefix of the token's hash, which says
+// nothing about the token.
+func (a *account) id() string { return a.hash[:12] }
+
+// newToken returns a fresh token (192 random bits) and its hash.
+func newToken() (token, hash string) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported systems
+	}
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, hashToken(token)
+}
+
+func hashToken(token string) string {
+	s := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(s[:])
+}
+
+func validHash(s string) bool {
+	if len(s) != 2*sha256.Size {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
+}
+
+// lookup finds the account of token, or nil. The map is keyed by the
+// token's hash, so its timing says nothing about the token; the final
+// comparison is constant-time.
+func (g *Gateway) lookup(token string) *account {
+	if token == "" {
+		return nil
+	}
+	h := hashToken(token)
+	g.mu.Lock()
+	a := g.accounts[h]
+	g.mu.Unlock()
+	if a == nil || subtle.ConstantTimeCompare([]byte(a.hash), []byte(h)) != 1 {
+		return nil
+	}
+	return a
+}
+
+// create makes a new account with a fresh token.
+func (g *Gateway) create() (*account, string, error) {
+	token, hash := newToken()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return nil, "", errGone
+	}
+	a := g.newAccount(hash)
+	g.accounts[hash] = a
+	return a, token, nil
+}
+
+// remove ends the account and deletes its files.
+func (g *Gateway) remove(a *account) {
+	g.mu.Lock()
+	delete(g.accounts, a.hash)
+	g.mu.Unlock()
+	a.shutdown()
+	for _, ext := range []string{sessionExt, updatesExt} {
+		if err := os.Remove(g.path(a.hash, ext)); err != nil && !os.IsNotExist(err) {
+			g.logf("account %s: remove %s file: %v", a.id(), ext[1:], err)
+		}
+	}
+}
+
+// runtime returns the account's Runtime, starting it (again, if its loop
+// ended) when needed.
+func (a *account) runtime() (*runtime.Runtime, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.gone {
+		return nil, errGone
+	}
+	if a.rt != nil {
+		select {
+		case <-a.served:
+			a.rt = nil // the loop failed: start afresh
+		default:
+			return a.rt, nil
+		}
+	}
+	o := a.g.opts
+	rt, err := runtime.New(runtime.Options{
+		SessionPath:  a.g.path(a.hash, sessionExt),
+		Dial:         o.Dial,
+		Stdout:       io.Discard,
+		Stderr:       &prefixWriter{w: o.RuntimeLog, prefix: "account " + a.id() + ": "},
+		FloodWaitMax: o.FloodWaitMax,
+		CallTimeout:  o.CallTimeout,
+		Sandbox:      runtime.SandboxStrict,
+	})
+	if err != nil {
+		return nil, errors.Wrap(err, "start account")
+	}
+	ctx, cancel := context.WithCancel(a.g.ctx)
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		if err := rt.Serve(ctx); err != nil {
+			a.g.logf("account %s: %v", a.id(), err)
+		}
+		if err := rt.Close(); err != nil {
+			a.g.logf("account %s: close: %v", a.id(), err)
+		}
+	}()
+	a.rt, a.stop, a.served = rt, cancel, served
+	a.listening = false
+	return rt, nil
+}
+
+// shutdown stops the account's runtime, writing its session.
+func (a *account) shutdown() {
+	a.mu.Lock()
+	a.gone = true
+	stop, served := a.stop, a.served
+	a.mu.Unlock()
+	if stop != nil {
+		stop()
+		<-served
+	}
+}
+
+// prefixWriter prefixes each line written to w.
+type prefixWriter struct {
+	mu     sync.Mutex
+	w      io.Writer
+	prefix string
+	buf    []byte
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.buf = append(p.buf, b...)
+	for {
+		i := bytes.IndexByte(p.buf, '\n')
+		if i < 0 {
+			break
+		}
+		line := append([]byte(p.prefix), p.buf[:i+1]...)
+		p.buf = p.buf[i+1:]
+		if _, err := p.w.Write(line); err != nil {
+			return len(b), nil
+		}
+	}
+	return len(b), nil
+}
