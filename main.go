@@ -93,7 +93,7 @@ const usageText = `usage: tglua [flags] FILE.lua [args...]   run a script (arg[0
        tglua serve --http ADDR --sessions DIR [--sandbox | --server ADDR --server-key FILE]
                                           the HTTP API for many accounts (tglua serve -h)
 
-Lua functions: phone_login, complete_phone_login, complete_2fa_login, bot_login,
+Lua functions: phone_login, complete_phone_login, complete_2fa_login, complete_signup, bot_login,
 get_self, logout, help(NAME or function), doc(NAME or function).
 Environment: SESSION_FILE (or SESSION_DIR), APP_ID, APP_HASH, BOT_TOKEN; flags win.
 

@@ -864,7 +864,7 @@ const helpText = `tglua: the Telegram API from Lua.
   doc(NAME)                                                 the page as a string
 
 Login: phone_login(number), complete_phone_login(code), complete_2fa_login(password),
-bot_login(token), get_self(), logout().
+complete_signup(first, last), bot_login(token), get_self(), logout().
 
 Updates: on('message', fn), on('updateUserTyping', fn), on('update', fn), off(h),
 reply(msg, text), sleep(s), after(s, fn), every(s, fn), stop().
@@ -1029,6 +1029,20 @@ func phoneLogin(ctx context.Context, rt *runtime.Runtime, in *asker, phone strin
 			return nil, err
 		}
 		fmt.Fprintln(errw, "That code is not valid; try again.")
+	}
+	if res == runtime.SignUpNeeded {
+		fmt.Fprintln(errw, "This number has no Telegram account yet: choose a name to create one.")
+		first, err := in.line("First name: ")
+		if err != nil {
+			return nil, err
+		}
+		last, err := in.line("Last name (optional): ")
+		if err != nil {
+			return nil, err
+		}
+		if res, err = call(ctx, rt, "complete_signup", first, last); err != nil {
+			return nil, err
+		}
 	}
 	if res != runtime.PasswordNeeded {
 		return res, nil

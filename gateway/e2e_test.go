@@ -509,3 +509,31 @@ func TestWebhook(t *testing.T) {
 	ok(t, e.post(me+"/deleteWebhook", nil))
 	ok(t, e.get(me+"/getUpdates"))
 }
+
+func TestSignUp(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Options{RequireSignUp: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sb.Close() })
+	e := &env{t: t, sb: sb, dir: t.TempDir(), log: &syncBuf{}}
+	e.start(gateway.Options{})
+	t.Cleanup(e.stop)
+	res := ok(t, e.post("/phone_login", url.Values{"phone": {"+15557777"}})).(map[string]any)
+	u := "/user" + res["token"].(string)
+	got := ok(t, e.post(u+"/complete_phone_login", url.Values{"code": {sandbox.LoginCode}})).(map[string]any)
+	if got["signup_needed"] != true || got["next"] != "complete_signup" {
+		t.Fatalf("complete_phone_login = %v, want signup_needed", got)
+	}
+	fails(t, e.post(u+"/complete_signup", nil), 400, "missing parameter first_name")
+	user := ok(t, e.post(u+"/complete_signup", url.Values{"first_name": {"Ann"}, "last_name": {"Lee"}})).(map[string]any)
+	if user["first_name"] != "Ann" || user["last_name"] != "Lee" || user["self"] != true {
+		t.Fatalf("complete_signup = %v", user)
+	}
+	if me := ok(t, e.post(u+"/get_self", nil)).(map[string]any); me["first_name"] != "Ann" {
+		t.Fatalf("get_self = %v", me)
+	}
+}

@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"net/http"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -118,7 +119,7 @@ func init() {
 }
 
 // callFunction calls the Lua global fn with the string parameters names
-// (all required) and answers with its result.
+// (required unless they start with "?") and answers with its result.
 func (g *Gateway) callFunction(w http.ResponseWriter, r *http.Request, a *account, fn string, names ...string) {
 	p, perr := readParams(w, r, &g.opts)
 	if perr != nil {
@@ -127,7 +128,11 @@ func (g *Gateway) callFunction(w http.ResponseWriter, r *http.Request, a *accoun
 	}
 	var args []lua.LValue
 	for _, n := range names {
+		n, optional := strings.CutPrefix(n, "?")
 		v, ok := p.get(n)
+		if !ok && optional {
+			continue
+		}
 		if !ok {
 			writeError(w, newError(http.StatusBadRequest, fn+": missing parameter "+n))
 			return
@@ -139,8 +144,12 @@ func (g *Gateway) callFunction(w http.ResponseWriter, r *http.Request, a *accoun
 		if err != nil {
 			return err
 		}
-		if res == lua.LString(runtime.PasswordNeeded) {
+		switch res {
+		case lua.LString(runtime.PasswordNeeded):
 			out.WriteString(`{"password_needed":true,"next":"complete_2fa_login"}`)
+			return nil
+		case lua.LString(runtime.SignUpNeeded):
+			out.WriteString(`{"signup_needed":true,"next":"complete_signup"}`)
 			return nil
 		}
 		return appendJSON(out, res)
@@ -159,10 +168,11 @@ func getSelf(g *Gateway, a *account, w http.ResponseWriter, r *http.Request) {
 	g.callFunction(w, r, a, "get_self")
 }
 
-// completeSignup would register a new phone number (auth.signUp); the
-// runtime's login functions do not support sign-up yet.
+// completeSignup is POST /user<TOKEN>/complete_signup first_name=...
+// [last_name=...]: creates the account of a new number after
+// complete_phone_login answered signup_needed.
 func completeSignup(g *Gateway, a *account, w http.ResponseWriter, r *http.Request) {
-	writeError(w, newError(http.StatusNotImplemented, "complete_signup: signing up a new number is not supported yet; sign up with an official app, then log in"))
+	g.callFunction(w, r, a, "complete_signup", "first_name", "?last_name")
 }
 
 // logout is POST /user<TOKEN>/logout: logs the account out of Telegram,

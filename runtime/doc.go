@@ -15,7 +15,7 @@
 // Besides the API namespaces, scripts get on, off, reply, sleep, after,
 // every and stop (updates.go, loop.go) and upload, download and send_file
 // (files.go), as globals and in `tg`, and the globals phone_login,
-// complete_phone_login, complete_2fa_login, bot_login, get_self and logout
+// complete_phone_login, complete_2fa_login, complete_signup, bot_login, get_self and logout
 // (login.go). os.exit
 // writes the session before it ends the process (Options.Exit).
 //

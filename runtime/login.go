@@ -24,7 +24,9 @@ import (
 //	phone_login(number)            sends the code; the pending login is kept
 //	                               in the session file, so the next call may
 //	                               come from another run
-//	complete_phone_login(code)     the user table, or 'password_needed'
+//	complete_phone_login(code)     the user table, or 'password_needed', or
+//	                               'signup_needed' for a new number
+//	complete_signup(first [, last]) registers the new number: the user table
 //	complete_2fa_login(password)   the user table (SRP, as gotd computes it)
 //	bot_login(token)               the bot's user table
 //	get_self()                     the logged-in user table
@@ -39,6 +41,10 @@ import (
 // PasswordNeeded is what complete_phone_login returns when the account has
 // a two-step verification password.
 const PasswordNeeded = "password_needed"
+
+// SignUpNeeded is what complete_phone_login returns when the number has no
+// account yet: complete_signup(first_name, last_name) creates it.
+const SignUpNeeded = "signup_needed"
 
 // SecretRedactor is implemented by loggers (such as Redactor) that hide
 // secrets: the login functions hand them codes, passwords, phone_code_hash
@@ -59,6 +65,7 @@ func (r *Runtime) registerLogin() {
 		"phone_login":          func(L *lua.LState) int { return r.phoneLogin(L, st) },
 		"complete_phone_login": func(L *lua.LState) int { return r.completePhoneLogin(L, st) },
 		"complete_2fa_login":   r.complete2FALogin,
+		"complete_signup":      func(L *lua.LState) int { return r.completeSignup(L, st) },
 		"bot_login":            r.botLogin,
 		"get_self":             r.getSelf,
 		"logout":               func(L *lua.LState) int { return r.logout(L, st) },
@@ -155,7 +162,7 @@ func (r *Runtime) loggedIn(L *lua.LState, fn string, res lua.LValue, bot bool) *
 	switch name := lua.LVAsString(t.RawGetString("_")); name {
 	case "auth.authorization":
 	case "auth.authorizationSignUpRequired":
-		L.RaiseError("%s: this phone number has no Telegram account yet; sign up in an official app first", fn)
+		L.RaiseError("%s: this phone number has no Telegram account yet: complete_signup(first_name, last_name) creates it", fn)
 		return nil
 	default:
 		L.RaiseError("%s: unexpected answer %s", fn, name)
@@ -271,9 +278,56 @@ func (r *Runtime) completePhoneLogin(L *lua.LState, st *loginState) int {
 		raiseCall(L, "auth.signIn", err)
 		return 0
 	}
+	if t, ok := res.(*lua.LTable); ok && lua.LVAsString(t.RawGetString("_")) == "auth.authorizationSignUpRequired" {
+		// The pending login stays: complete_signup needs its hash.
+		L.Push(lua.LString(SignUpNeeded))
+		return 1
+	}
 	user := r.loggedIn(L, "complete_phone_login", res, false)
 	if err := r.clearPending(st); err != nil {
 		L.RaiseError("complete_phone_login: %s", err.Error())
+		return 0
+	}
+	L.Push(user)
+	return 1
+}
+
+// complete_signup(first_name [, last_name]) registers the number of a
+// login that complete_phone_login answered with 'signup_needed'.
+func (r *Runtime) completeSignup(L *lua.LState, st *loginState) int {
+	first := strings.TrimSpace(L.CheckString(1))
+	if first == "" {
+		L.ArgError(1, "first name expected, got an empty string")
+		return 0
+	}
+	last := strings.TrimSpace(L.OptString(2, ""))
+	phone, hash, ok := r.pending(st)
+	if !ok {
+		L.RaiseError("complete_signup: no pending login: call phone_login(number) and complete_phone_login(code) first")
+		return 0
+	}
+	r.redact(hash)
+	args := L.CreateTable(0, 4)
+	args.RawSetString("phone_number", lua.LString(phone))
+	args.RawSetString("phone_code_hash", lua.LString(hash))
+	args.RawSetString("first_name", lua.LString(first))
+	args.RawSetString("last_name", lua.LString(last))
+	res, err := r.invoke(L, "auth.signUp", args)
+	if tgerr.Is(err, "SESSION_PASSWORD_NEEDED") {
+		_ = r.clearPending(st)
+		L.Push(lua.LString(PasswordNeeded))
+		return 1
+	}
+	if err != nil {
+		if tgerr.Is(err, "PHONE_CODE_EXPIRED") {
+			_ = r.clearPending(st)
+		}
+		raiseCall(L, "auth.signUp", err)
+		return 0
+	}
+	user := r.loggedIn(L, "complete_signup", res, false)
+	if err := r.clearPending(st); err != nil {
+		L.RaiseError("complete_signup: %s", err.Error())
 		return 0
 	}
 	L.Push(user)

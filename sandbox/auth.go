@@ -56,7 +56,8 @@ func sendCode(s *Server, _ *call, req *tg.AuthSendCodeRequest) (bin.Encoder, err
 		return nil, tgerr.New(400, "PHONE_NUMBER_INVALID")
 	}
 	if _, ok := s.st.phones[phone]; !ok {
-		if err := s.st.addUser(&user{Phone: phone, FirstName: "User " + phone}); err != nil {
+		u := &user{Phone: phone, FirstName: "User " + phone, SignUp: s.opts.RequireSignUp}
+		if err := s.st.addUser(u); err != nil {
 			return nil, err
 		}
 	}
@@ -101,6 +102,10 @@ func signIn(s *Server, c *call, req *tg.AuthSignInRequest) (bin.Encoder, error) 
 	if err != nil {
 		return nil, err
 	}
+	if u.SignUp {
+		// The code stays valid for auth.signUp.
+		return &tg.AuthAuthorizationSignUpRequired{}, nil
+	}
 	delete(s.codes, req.PhoneCodeHash)
 	if u.Password != nil {
 		s.unbind(c.auth)
@@ -122,6 +127,7 @@ func signUp(s *Server, c *call, req *tg.AuthSignUpRequest) (bin.Encoder, error) 
 	}
 	delete(s.codes, req.PhoneCodeHash)
 	u.FirstName, u.LastName = first, strings.TrimSpace(req.LastName)
+	u.SignUp = false
 	if u.Password != nil {
 		s.unbind(c.auth)
 		c.auth.pending = u.ID

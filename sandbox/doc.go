@@ -12,8 +12,8 @@
 //
 // auth.sendCode creates an account for an unknown phone number on demand
 // (first name "User <digits>"), so auth.signIn never answers
-// auth.authorizationSignUpRequired; auth.signUp is accepted too and renames
-// the account. The login code is always LoginCode ("12345"); a wrong code
+// auth.authorizationSignUpRequired unless Options.RequireSignUp is set;
+// auth.signUp is accepted too and renames the account. The login code is always LoginCode ("12345"); a wrong code
 // gives PHONE_CODE_INVALID, an unknown or used phone_code_hash
 // PHONE_CODE_EXPIRED. Accounts added with a password (UserSpec.Password)
 // require two-step verification: signIn answers 401

@@ -37,6 +37,10 @@ type Options struct {
 	StatePath string
 	// Logger receives the server's logs; none by default.
 	Logger *zap.Logger
+	// RequireSignUp makes accounts that auth.sendCode creates for unknown
+	// numbers need auth.signUp, as Telegram does for new numbers: until
+	// then auth.signIn answers auth.authorizationSignUpRequired.
+	RequireSignUp bool
 	// NoSeed disables the seeded accounts and group of a fresh state (see the
 	// package documentation). Seeding is on by default and never touches a
 	// state loaded from StatePath.

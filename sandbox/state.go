@@ -68,6 +68,9 @@ type user struct {
 	Echo      bool           `json:"echo,omitempty"`
 	Password  *password      `json:"password,omitempty"`
 	Contacts  map[int64]bool `json:"contacts,omitempty"`
+	// SignUp marks an account auth.signIn does not log in yet: it answers
+	// auth.authorizationSignUpRequired until auth.signUp names the user.
+	SignUp bool `json:"sign_up,omitempty"`
 }
 
 // chat is a basic group.
