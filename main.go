@@ -86,6 +86,8 @@ const usageText = `usage: tglua [flags] FILE.lua [args...]   run a script (arg[0
        tglua [flags]                      REPL on a terminal; otherwise run standard input
        tglua [flags] login [--bot-token TOKEN]
                                           log in and store the authorization in --session
+       tglua run --accounts DIR [--restart] FILE.lua
+                                          run FILE once per account (DIR/NAME.session), concurrently
        tglua doc NAME                     offline docs: a method, constructor, type or namespace
        tglua --sandbox FILE.lua           run against an in-process offline Telegram (no account)
        tglua sandbox serve [--listen ADDR] [--key-out FILE] [--state FILE]
@@ -115,6 +117,9 @@ type config struct {
 	floodWaitSet bool
 	sandbox      bool
 	limits       limits
+	accounts     string
+	restart      bool
+	parallel     int
 }
 
 // chunks is the repeatable -e flag.
@@ -139,6 +144,9 @@ func newFlagSet(name string, cfg *config, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&cfg.verbose, "v", false, "log the protocol to stderr (secrets redacted)")
 	fs.DurationVar(&cfg.floodWaitMax, "flood-wait-max", 0, "wait out FLOOD_WAIT errors up to `DURATION` and retry (when unset: 60s); 0 never waits")
 	cfg.limits.addFlags(fs)
+	fs.StringVar(&cfg.accounts, "accounts", "", "run the script once per account: every NAME.session in `DIR`, concurrently (tglua run --accounts DIR script.lua)")
+	fs.BoolVar(&cfg.restart, "restart", false, "with --accounts: run an account's script again after it fails, with backoff")
+	fs.IntVar(&cfg.parallel, "parallel", 4, "with --accounts: how many accounts connect and log in at once")
 	fs.BoolVar(&cfg.sandbox, "sandbox", false, "run against an in-process offline sandbox Telegram, logged in as +15550000 (no account, no network)")
 	fs.Usage = func() {} // run prints the usage: to stdout for -h
 	return fs
@@ -235,6 +243,9 @@ func run(ctx context.Context, args []string, std stdio) int {
 			return sandboxCommand(ctx, rest[1:], std)
 		case "serve":
 			return serveCommand(ctx, rest[1:], std)
+		case "run":
+			// "tglua run [flags] FILE" is "tglua [flags] FILE".
+			return run(ctx, append(args[:len(args)-len(rest):len(args)-len(rest)], rest[1:]...), std)
 		}
 	}
 	if err := cfg.fromEnv(fs); err != nil {
@@ -279,6 +290,9 @@ func run(ctx context.Context, args []string, std stdio) int {
 	}
 	opts.ModulePaths = []string{dir, "scripts"}
 
+	if cfg.accounts != "" {
+		return runAccounts(ctx, cfg, opts, script, std)
+	}
 	if cfg.sandbox {
 		sb, err := startSandbox(ctx, &opts)
 		if err != nil {

@@ -1,0 +1,113 @@
+package fleet_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	goruntime "runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tglua/tglua/fleet"
+	"github.com/tglua/tglua/runtime"
+	"github.com/tglua/tglua/sandbox"
+)
+
+// BenchmarkFleet brings up TGLUA_ACCOUNTS accounts (default 10; their
+// keys are made first, two at a time), runs a script that answers one call
+// in each, and with all of them alive at once reports the process's RSS
+// growth and goroutines per account and the time to bring them up. The
+// sandbox runs in the same process: its per-connection state is included.
+func BenchmarkFleet(b *testing.B) {
+	n := 10
+	if s := os.Getenv("TGLUA_ACCOUNTS"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	sb, err := sandbox.New(sandbox.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := sb.Start(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = sb.Close() }()
+	base := runtime.Options{Dial: runtime.Dial{AppID: 1, AppHash: "sandbox", Server: sb.Addr().String(), ServerKey: sb.PublicKeyPEM(), DC: sb.DC()}}
+	dir := b.TempDir()
+	phones := []string{"+15550000", "+15550001", "+15550002"}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 2)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			o := base
+			o.SessionPath = filepath.Join(dir, fmt.Sprintf("a%04d%s", i, fleet.SessionExt))
+			o.Stdout, o.Stderr = &syncBuf{}, &syncBuf{}
+			rt, err := runtime.New(o)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			defer func() { _ = rt.Close() }()
+			if _, err := rt.DoStringAsHost(context.Background(), `phone_login('`+phones[i%3]+`') complete_phone_login('12345')`); err != nil {
+				b.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	for range b.N {
+		goruntime.GC()
+		before, g0 := rss(b), goruntime.NumGoroutine()
+		var up sync.WaitGroup
+		up.Add(n)
+		release := make(chan struct{})
+		start := time.Now()
+		var upTime time.Duration
+		go func() {
+			up.Wait()
+			upTime = time.Since(start)
+			goruntime.GC()
+			after, g1 := rss(b), goruntime.NumGoroutine()
+			b.ReportMetric(float64(after-before)/float64(n)/1024, "KB-RSS/account")
+			b.ReportMetric(float64(g1-g0)/float64(n), "goroutines/account")
+			b.ReportMetric(upTime.Seconds()*1000, "ms-all-up")
+			close(release)
+		}()
+		res, err := fleet.Run(context.Background(), fleet.Options{Dir: dir, Runtime: base, Stdout: &syncBuf{}, Stderr: &syncBuf{}, Parallel: 8},
+			func(ctx context.Context, rt *runtime.Runtime) error {
+				_, err := rt.DoString(ctx, `return help.getNearestDc()`)
+				up.Done()
+				<-release
+				return err
+			})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range res {
+			if r.Err != nil {
+				b.Fatalf("%s: %v", r.Name, r.Err)
+			}
+		}
+	}
+}
+
+func rss(b *testing.B) int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Skip("no /proc/self/status")
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb * 1024
+		}
+	}
+	b.Skip("no VmRSS")
+	return 0
+}

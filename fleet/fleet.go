@@ -1,0 +1,269 @@
+package fleet
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-faster/errors"
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/tglua/tglua/internal/session"
+	"github.com/tglua/tglua/runtime"
+)
+
+// SessionExt is the extension of an account's session file.
+const SessionExt = ".session"
+
+// Options configures Run.
+type Options struct {
+	// Dir holds one session file per account, NAME.session; NAME is the
+	// account's name. The directory is locked for the run.
+	Dir string
+	// Runtime is the template of every account's runtime options; Run sets
+	// SessionPath, Stdout, Stderr and Exit per account.
+	Runtime runtime.Options
+	// Stdout and Stderr receive the accounts' output, each line prefixed
+	// with "[NAME] ". Default: os.Stdout and os.Stderr.
+	Stdout, Stderr io.Writer
+	// Restart runs an account's script again after it fails, waiting 1 s,
+	// then twice as long each time up to MaxBackoff, until ctx ends.
+	Restart bool
+	// MaxBackoff caps the wait between restarts; default 1 min.
+	MaxBackoff time.Duration
+	// Parallel bounds how many accounts connect and log in at once (a new
+	// auth key costs a CPU-bound key exchange); default 4.
+	Parallel int
+}
+
+func (o *Options) setDefaults() {
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = time.Minute
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = 4
+	}
+}
+
+// Result is how one account's run ended.
+type Result struct {
+	Name string
+	// Self names the logged-in user ("@alice", or "id 1000002"); empty
+	// when the account could not log in.
+	Self string
+	// Runs counts the script's runs (more than 1 with Restart).
+	Runs int
+	// Err is the last run's error, nil for success.
+	Err error
+}
+
+// Script runs the script in an account's runtime. The global `account`
+// holds {name=NAME, self=<the user table>}.
+type Script func(ctx context.Context, rt *runtime.Runtime) error
+
+// Accounts lists the account names in dir, sorted.
+func Accounts(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, errors.Wrap(err, "read accounts directory")
+	}
+	var names []string
+	for _, e := range entries {
+		if name, ok := strings.CutSuffix(e.Name(), SessionExt); ok && name != "" && !e.IsDir() && !strings.HasPrefix(name, ".") {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// Run runs script once for every account in o.Dir, concurrently, and
+// returns each account's result, in name order, when all have ended.
+func Run(ctx context.Context, o Options, script Script) ([]Result, error) {
+	o.setDefaults()
+	names, err := Accounts(o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, errors.Errorf("no accounts in %s: it holds no NAME%s files (log in with 'tglua login --session %s')", o.Dir, SessionExt, filepath.Join(o.Dir, "NAME"+SessionExt))
+	}
+	unlock, err := session.LockDir(o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = unlock() }()
+	f := &fleet{o: o, script: script, start: make(chan struct{}, o.Parallel)}
+	results := make([]Result, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = f.account(ctx, name)
+		}()
+	}
+	wg.Wait()
+	return results, nil
+}
+
+type fleet struct {
+	o      Options
+	script Script
+	start  chan struct{} // slots for accounts connecting
+	// outMu and errMu keep the accounts' lines whole on Stdout and Stderr.
+	outMu, errMu sync.Mutex
+}
+
+// account runs name's script, again after failures with Restart.
+func (f *fleet) account(ctx context.Context, name string) Result {
+	res := Result{Name: name}
+	stderr := newPrefixWriter(&f.errMu, f.o.Stderr, "["+name+"] ")
+	backoff := time.Second
+	for {
+		res.Runs++
+		err := f.once(ctx, name, &res)
+		res.Err = err
+		if err == nil || !f.o.Restart || ctx.Err() != nil {
+			return res
+		}
+		fmt.Fprintf(stderr, "tglua: %v; restarting in %s\n", err, backoff)
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+			return res
+		}
+		backoff = min(2*backoff, f.o.MaxBackoff)
+	}
+}
+
+// errExit is a script's os.exit with a non-zero code.
+type errExit int
+
+func (e errExit) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// once is one run of the script for name, in a fresh runtime.
+func (f *fleet) once(ctx context.Context, name string, res *Result) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = errors.Errorf("internal error: %v (please report it)", p)
+		}
+	}()
+	stdout := newPrefixWriter(&f.outMu, f.o.Stdout, "["+name+"] ")
+	stderr := newPrefixWriter(&f.errMu, f.o.Stderr, "["+name+"] ")
+	defer stdout.flush()
+	defer stderr.flush()
+	opts := f.o.Runtime
+	path := filepath.Join(f.o.Dir, name+SessionExt)
+	opts.SessionPath = path
+	opts.Stdout, opts.Stderr = stdout, stderr
+	exited, code := false, 0
+	opts.Exit = func(c int) { exited, code = true, c }
+
+	select {
+	case f.start <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	rt, err := runtime.New(opts)
+	if err != nil {
+		<-f.start
+		return err
+	}
+	defer func() {
+		if cerr := rt.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	acct := rt.State().NewTable()
+	acct.RawSetString("name", lua.LString(name))
+	rt.SetGlobal("account", acct)
+	self, err := rt.DoStringAsHost(ctx, "account.self = get_self() return account.self")
+	<-f.start
+	if err != nil {
+		return errors.Wrapf(err, "not logged in: run 'tglua login --session %s'", path)
+	}
+	user, _ := self[0].(map[string]any)
+	res.Self = describeUser(user)
+
+	err = f.script(ctx, rt)
+	if exited {
+		if code == 0 {
+			return nil
+		}
+		return errExit(code)
+	}
+	return err
+}
+
+func describeUser(u map[string]any) string {
+	if name, ok := u["username"].(string); ok && name != "" {
+		return "@" + name
+	}
+	return fmt.Sprintf("id %v", u["id"])
+}
+
+// Summary writes one line per failed account and a total, and reports
+// whether every account succeeded.
+func Summary(w io.Writer, results []Result) bool {
+	failed := 0
+	for _, r := range results {
+		if r.Err != nil {
+			failed++
+			fmt.Fprintf(w, "account %s: %v\n", r.Name, r.Err)
+		}
+	}
+	fmt.Fprintf(w, "%d accounts: %d ok, %d failed\n", len(results), len(results)-failed, failed)
+	return failed == 0
+}
+
+// prefixWriter prefixes every line; an unfinished line waits for its end
+// (or flush), so lines of concurrent accounts never interleave.
+type prefixWriter struct {
+	mu     *sync.Mutex // shared per destination
+	w      io.Writer
+	prefix string
+	buf    []byte
+}
+
+func newPrefixWriter(mu *sync.Mutex, w io.Writer, prefix string) *prefixWriter {
+	return &prefixWriter{mu: mu, w: w, prefix: prefix}
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.buf = append(p.buf, b...)
+	for {
+		i := bytes.IndexByte(p.buf, '\n')
+		if i < 0 {
+			return len(b), nil
+		}
+		_, _ = io.WriteString(p.w, p.prefix)
+		_, _ = p.w.Write(p.buf[:i+1])
+		p.buf = p.buf[i+1:]
+	}
+}
+
+func (p *prefixWriter) flush() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.buf) > 0 {
+		_, _ = io.WriteString(p.w, p.prefix)
+		_, _ = p.w.Write(append(p.buf, '\n'))
+		p.buf = nil
+	}
+}
