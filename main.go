@@ -360,11 +360,16 @@ func (cfg *config) options(std stdio) (runtime.Options, error) {
 		Stderr:      std.err,
 		SessionPath: cfg.session,
 		Dial: runtime.Dial{
-			AppID:   cfg.apiID,
-			AppHash: cfg.apiHash,
-			Server:  cfg.server,
-			DC:      cfg.dc,
+			AppID:     cfg.apiID,
+			AppHash:   cfg.apiHash,
+			AppIDHint: "get them at my.telegram.org and pass --api-id and --api-hash (or set APP_ID and APP_HASH)",
+			Server:    cfg.server,
+			DC:        cfg.dc,
 		},
+	}
+	if cfg.server != "" && opts.Dial.AppID == 0 && opts.Dial.AppHash == "" {
+		// A --server is a sandbox or a test server, which take any API id.
+		opts.Dial.AppID, opts.Dial.AppHash = 1, "sandbox"
 	}
 	if cfg.serverKey != "" {
 		key, err := os.ReadFile(cfg.serverKey)

@@ -89,7 +89,8 @@ func serveCommand(ctx context.Context, args []string, std stdio) int {
 			opts.FloodWaitMax = -1
 		}
 	}
-	opts.Dial = runtime.Dial{AppID: *apiID, AppHash: *apiHash, Server: *server, DC: *dc}
+	opts.Dial = runtime.Dial{AppID: *apiID, AppHash: *apiHash, Server: *server, DC: *dc,
+		AppIDHint: "get them at my.telegram.org and pass --api-id and --api-hash to tglua serve (or set APP_ID and APP_HASH)"}
 	if !set["api-id"] {
 		if v := os.Getenv("APP_ID"); v != "" {
 			n, err := strconv.Atoi(v)

@@ -188,6 +188,14 @@ func (r *Runtime) loggedIn(L *lua.LState, fn string, res lua.LValue, bot bool) *
 	return user
 }
 
+// appIDHint says where the API id and hash come from.
+func (r *Runtime) appIDHint() string {
+	if h := r.opts.Dial.AppIDHint; h != "" {
+		return h
+	}
+	return "get them at my.telegram.org and set Dial.AppID and Dial.AppHash"
+}
+
 // phone_login(number) sends a login code to number.
 func (r *Runtime) phoneLogin(L *lua.LState, st *loginState) int {
 	phone := strings.TrimSpace(L.CheckString(1))
@@ -196,7 +204,7 @@ func (r *Runtime) phoneLogin(L *lua.LState, st *loginState) int {
 		return 0
 	}
 	if r.opts.Dial.AppID == 0 || r.opts.Dial.AppHash == "" {
-		L.RaiseError("phone_login: no API id and hash: set Options.Dial.AppID and AppHash (tglua: --api-id and --api-hash, or APP_ID and APP_HASH)")
+		L.RaiseError("phone_login: no API id and hash: %s", r.appIDHint())
 		return 0
 	}
 	args := L.CreateTable(0, 4)
@@ -418,7 +426,7 @@ func (r *Runtime) botLogin(L *lua.LState) int {
 		return 0
 	}
 	if r.opts.Dial.AppID == 0 || r.opts.Dial.AppHash == "" {
-		L.RaiseError("bot_login: no API id and hash: set Options.Dial.AppID and AppHash (tglua: --api-id and --api-hash, or APP_ID and APP_HASH)")
+		L.RaiseError("bot_login: no API id and hash: %s", r.appIDHint())
 		return 0
 	}
 	r.redact(token)

@@ -128,6 +128,9 @@ type Options struct {
 type Dial struct {
 	AppID   int
 	AppHash string
+	// AppIDHint, if set, replaces the remedy of the "no API id and hash"
+	// error of phone_login and bot_login (the CLI names its flags there).
+	AppIDHint string
 	// Session stores the auth key; nil means an in-memory session.
 	Session session.Storage
 	// Server, if set, is the only MTProto server to use ("host:port"),
