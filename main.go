@@ -32,6 +32,7 @@ import (
 
 	"github.com/gotd/log/logslog"
 
+	"github.com/tglua/tglua/luabind"
 	"github.com/tglua/tglua/runtime"
 )
 
@@ -472,7 +473,24 @@ func reportError(w io.Writer, err error) {
 		if se.Traceback != "" {
 			fmt.Fprintln(w, se.Traceback)
 		}
-		return
+	} else {
+		fmt.Fprintln(w, "tglua:", err)
 	}
-	fmt.Fprintln(w, "tglua:", err)
+	if hint := loginHint(err); hint != "" {
+		fmt.Fprintln(w, "tglua:", hint)
+	}
+}
+
+// loginHint is what to do about an error that means the session holds no
+// (valid) login, or "".
+func loginHint(err error) string {
+	var le *luabind.Error
+	if !errors.As(err, &le) || le.Code != 401 {
+		return ""
+	}
+	switch le.Type {
+	case "AUTH_KEY_UNREGISTERED", "AUTH_KEY_INVALID", "SESSION_REVOKED", "SESSION_EXPIRED", "USER_DEACTIVATED", "AUTH_KEY_PERM_EMPTY":
+		return "not logged in: run 'tglua login --session FILE' (or phone_login/bot_login in the script); restarting a sandbox forgets every login"
+	}
+	return ""
 }
