@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/tglua/tglua/internal/apidoc"
+	"github.com/tglua/tglua/luabind"
 	"github.com/tglua/tglua/luabind/schema"
 )
 
@@ -126,8 +127,11 @@ func MethodPage(m *schema.Constructor) string {
 	if m.Legacy {
 		b.WriteString("This method is not in the current API layer; tglua keeps it for older scripts and servers.\n\n")
 	}
+	if luabind.SplitMethods[m.Name] {
+		fmt.Fprintf(&b, "Long messages: a message over 4096 UTF-16 code units is split at paragraph,\nline or word boundaries; the method is called once per chunk and a table of\nthe results (each a %s) is returned instead of one result.\n\n", schema.TypeName(m.Result))
+	}
 	params(&b, "Parameters", m, doc.Params)
-	fmt.Fprintf(&b, "Return type: %s\n\n", schema.TypeName(m.Result))
+	fmt.Fprintf(&b, "Return type: %s\n\n", TypeWithArray(m.Result))
 	fmt.Fprintf(&b, "Can bots use this method: %s\n\n", apidoc.MethodUsability(m.Name).BotsCanUse())
 	if len(doc.Errors) > 0 {
 		b.WriteString("Errors this method can return:\n\n")
@@ -145,6 +149,34 @@ func MethodPage(m *schema.Constructor) string {
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// TypeWithArray is the TL type name, and for vectors what Lua and JSON see:
+// "Vector<string> (Array of string)".
+func TypeWithArray(t schema.TypeRef) string {
+	name := schema.TypeName(t)
+	if t.Kind == schema.KindVector || t.Kind == schema.KindBareVector {
+		if elem, ok := strings.CutSuffix(name[strings.IndexByte(name, '<')+1:], ">"); ok {
+			return name + " (Array of " + elem + ")"
+		}
+	}
+	return name
+}
+
+// ResultVar is the variable an example assigns m's result to, named after
+// its type as on MadelineProto's pages: Bool, messages_Messages,
+// Vector_of_User.
+func ResultVar(m *schema.Constructor) string {
+	n := strings.NewReplacer("Vector<", "Vector_of_", "vector<", "vector_of_", ">", "", ".", "_", "%", "").Replace(schema.TypeName(m.Result))
+	for i, r := range n {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return "r"
+		}
+	}
+	if n == "" || luaKeywords[n] {
+		return "r"
+	}
+	return n
 }
 
 // ConstructorPage renders the page of a constructor.
@@ -243,7 +275,7 @@ func params(b *strings.Builder, title string, c *schema.Constructor, descs map[s
 		if p.Type.Kind == schema.KindFlags {
 			continue
 		}
-		typ := schema.TypeName(p.Type)
+		typ := TypeWithArray(p.Type)
 		req := "Yes"
 		d := descs[p.Name]
 		switch {

@@ -33,14 +33,15 @@ func TestMethodPageSendInvites(t *testing.T) {
 	p := render(t, "auth.sendInvites")
 	wantLines(t, p,
 		"Method: auth.sendInvites\n========================\n",
-		"| Name          | Type           | Required |\n",
-		"| phone_numbers | Vector<string> | Yes      |\n",
-		"| message       | string         | Yes      |\n",
+		"| Name          | Type                             | Required |\n",
+		"| phone_numbers | Vector<string> (Array of string) | Yes      |\n",
+		"| message       | string                           | Yes      |\n",
+		"the method is called once per chunk and a table of\nthe results (each a Bool) is returned",
 		"Return type: Bool\n",
 		"Can bots use this method: NO\n",
 		"| MESSAGE_EMPTY | The provided message is empty |\n",
 		"Invite users to Telegram by phone number",
-		"    local r = auth.sendInvites{phone_numbers={'+15550001'}, message='Hello'}\n",
+		"    local Bool = auth.sendInvites{phone_numbers={'+15550001'}, message='Hello'}\n",
 	)
 	if p2 := render(t, "tg.auth.sendInvites"); p2 != p {
 		t.Error("tg. prefix gives another page")
@@ -50,19 +51,19 @@ func TestMethodPageSendInvites(t *testing.T) {
 func TestMethodPageFlagsAndOptionals(t *testing.T) {
 	p := render(t, "messages.sendMessage")
 	wantLines(t, p,
-		"| silent                   | Bool                    | Optional |",
-		"| peer                     | InputPeer               | Yes      |",
-		"| random_id                | long                    | Optional |",
-		"| entities                 | Vector<MessageEntity>   | Optional |",
+		"| silent                   | Bool                                           | Optional |",
+		"| peer                     | InputPeer                                      | Yes      |",
+		"| random_id                | long                                           | Optional |",
+		"| entities                 | Vector<MessageEntity> (Array of MessageEntity) | Optional |",
 		"Return type: Updates\n",
 		"Can bots use this method: YES\n",
-		"local r = messages.sendMessage{peer='@username', message='Hello'}",
+		"local Updates = messages.sendMessage{peer='@username', message='Hello'}",
 	)
 	if strings.Contains(p, "| flags ") {
 		t.Error("the flags word is listed as a parameter")
 	}
 	p = render(t, "help.getConfig")
-	wantLines(t, p, "Parameters: none\n", "local r = help.getConfig()\n", "Return type: Config\n")
+	wantLines(t, p, "Parameters: none\n", "local Config = help.getConfig()\n", "Return type: Config\n")
 }
 
 func TestConstructorAndTypePages(t *testing.T) {

@@ -23,10 +23,11 @@ func Example(m *schema.Constructor) string {
 		fn = "tg." + m.Name
 	}
 	args := g.fields(m, 0)
+	v := "local " + ResultVar(m) + " = "
 	if args == "" {
-		return "local r = " + fn + "()\n"
+		return v + fn + "()\n"
 	}
-	return "local r = " + fn + "{" + args + "}\n"
+	return v + fn + "{" + args + "}\n"
 }
 
 type exampleGen struct {
@@ -46,6 +47,9 @@ func (g *exampleGen) fields(c *schema.Constructor, depth int) string {
 		}
 		if c.Method && p.Name == "random_id" {
 			continue // filled in by tglua
+		}
+		if c.Method && p.Name != "limit" && schema.Default(c, p) != "" {
+			continue // optional: 0, inputPeerEmpty...
 		}
 		parts = append(parts, key(p.Name)+"="+g.value(p.Name, p.Type, depth))
 	}

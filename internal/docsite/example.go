@@ -74,7 +74,8 @@ type exampleGen struct{ busy map[string]bool }
 func newExampleGen() *exampleGen { return &exampleGen{busy: map[string]bool{}} }
 
 // args are the required parameters of c, as docpage's example sets them:
-// no flags, no conditional fields, no random_id for methods.
+// no flags, no conditional fields, no random_id for methods, no parameter
+// with a default but limit.
 func (g *exampleGen) args(c *schema.Constructor, depth int) []field {
 	var out []field
 	for i := range c.Params {
@@ -84,6 +85,9 @@ func (g *exampleGen) args(c *schema.Constructor, depth int) []field {
 		}
 		if c.Method && p.Name == "random_id" {
 			continue
+		}
+		if c.Method && p.Name != "limit" && schema.Default(c, p) != "" {
+			continue // optional: 0, inputPeerEmpty...
 		}
 		out = append(out, field{p.Name, g.value(p.Name, p.Type, depth), p.Type.Kind == schema.KindString})
 	}

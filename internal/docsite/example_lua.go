@@ -3,21 +3,23 @@ package docsite
 import (
 	"strings"
 
+	"github.com/tglua/tglua/internal/docpage"
 	"github.com/tglua/tglua/luabind/schema"
 )
 
 // luaExample is docpage's example call of m, such as
 //
-//	local r = auth.sendInvites{phone_numbers={'+15550001'}, message='Hello'}
+//	local Bool = auth.sendInvites{phone_numbers={'+15550001'}, message='Hello'}
 func luaExample(m *schema.Constructor, args []field) string {
 	fn := m.Name
 	if m.Namespace() == "" {
 		fn = "tg." + m.Name
 	}
+	v := "local " + docpage.ResultVar(m) + " = "
 	if len(args) == 0 {
-		return "local r = " + fn + "()\n"
+		return v + fn + "()\n"
 	}
-	return "local r = " + fn + "{" + luaFields(args) + "}\n"
+	return v + fn + "{" + luaFields(args) + "}\n"
 }
 
 func luaFields(fs []field) string {

@@ -26,7 +26,7 @@ func TestMethodPageSendInvites(t *testing.T) {
 		"Invite users to Telegram by phone number",
 		"not in the current API layer",
 		"the method is called once per chunk and an array of the results is returned",
-		"local r = auth.sendInvites{phone_numbers={'+15550001'}, message='Hello'}\n-- r: Bool",
+		"local Bool = auth.sendInvites{phone_numbers={'+15550001'}, message='Hello'}",
 		"curl -X POST http://127.0.0.1:8080/userTOKEN/auth.sendInvites \\\n"+
 			"  --data-urlencode 'phone_numbers=[\"+15550001\"]' \\\n"+
 			"  --data-urlencode 'message=Hello'\n"+
@@ -52,7 +52,7 @@ func TestMethodPageSendMessage(t *testing.T) {
 	wantText(t, path, r,
 		"tglua sends a random one when absent",
 		"Also takes a peer shorthand",
-		"local r = messages.sendMessage{peer='@username', message='Hello'}",
+		"local Updates = messages.sendMessage{peer='@username', message='Hello'}",
 		`--data-urlencode 'peer="@username"'`,
 		"called once per chunk",
 	)
@@ -60,7 +60,7 @@ func TestMethodPageSendMessage(t *testing.T) {
 		t.Error("the flags word is listed as a parameter")
 	}
 	r = page(t, srv, "/docs/help.getConfig")
-	wantText(t, "help.getConfig", r, "None.", "local r = help.getConfig()", `rt.Call(ctx, "help.getConfig")`,
+	wantText(t, "help.getConfig", r, "None.", "local Config = help.getConfig()", `rt.Call(ctx, "help.getConfig")`,
 		`{"ok":true,"result":{"_":"config",...}}`)
 	if strings.Contains(r.text, "once per chunk") {
 		t.Error("help.getConfig has the split note")

@@ -37,7 +37,7 @@ func newMethodPage(m *schema.Constructor) methodPage {
 		Result:      linkType(m.Result),
 		Bots:        apidoc.MethodUsability(m.Name).BotsCanUse(),
 		Errors:      doc.Errors,
-		Lua:         docpage.Example(m) + "-- r: " + schema.TypeName(m.Result) + "\n",
+		Lua:         docpage.Example(m),
 		Curl:        curlExample(m, args),
 		Go:          goExample(m, args),
 	}
