@@ -11,12 +11,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -25,6 +22,7 @@ import (
 	"github.com/yuin/gopher-lua/parse"
 
 	"github.com/tglua/tglua/internal/docpage"
+	"github.com/tglua/tglua/internal/luaname"
 	"github.com/tglua/tglua/luabind"
 	"github.com/tglua/tglua/luabind/schema"
 	"github.com/tglua/tglua/runtime"
@@ -420,209 +418,9 @@ func (r *repl) watch(cancel context.CancelFunc) (stop func()) {
 	return watchInterrupts(r.interrupts, cancel)
 }
 
-// formatValue pretty-prints a Lua value: tables with the TL constructor
-// name ('_') first, then the array part, then the other keys sorted;
-// nested tables indented; tables deeper than depth shown as {...}.
+// formatValue pretty-prints a Lua value as inspect() does.
 func formatValue(rt *runtime.Runtime, v lua.LValue, depth int) string {
-	p := &printer{rt: rt, maxDepth: depth, seen: map[*lua.LTable]bool{}}
-	p.value(v, 0)
-	return p.b.String()
-}
-
-type printer struct {
-	rt       *runtime.Runtime
-	b        strings.Builder
-	maxDepth int
-	seen     map[*lua.LTable]bool
-}
-
-func (p *printer) value(v lua.LValue, depth int) {
-	switch v := v.(type) {
-	case *lua.LNilType:
-		p.b.WriteString("nil")
-	case lua.LBool:
-		p.b.WriteString(v.String())
-	case lua.LNumber:
-		p.b.WriteString(formatNumber(v))
-	case lua.LString:
-		p.b.WriteString(quote(string(v)))
-	case *lua.LTable:
-		p.table(v, depth)
-	case *lua.LFunction:
-		if p.rt != nil {
-			if m, ok := p.rt.MethodOf(v); ok {
-				p.b.WriteString("function: " + m.Name)
-				return
-			}
-		}
-		p.b.WriteString(v.String())
-	case *lua.LUserData:
-		// Handles from on(), after() and every() name themselves.
-		if p.rt != nil && p.rt.State().GetMetaField(v, "__tostring") != lua.LNil {
-			p.b.WriteString(p.rt.State().ToStringMeta(v).String())
-			return
-		}
-		p.b.WriteString(v.String())
-	default:
-		p.b.WriteString(v.String())
-	}
-}
-
-// formatNumber prints integers exactly (ids, access hashes up to 2^53).
-func formatNumber(n lua.LNumber) string {
-	f := float64(n)
-	if f == math.Trunc(f) && math.Abs(f) <= 1<<53 {
-		return strconv.FormatInt(int64(f), 10)
-	}
-	return n.String()
-}
-
-// quote renders a string as a Lua literal.
-func quote(s string) string {
-	return strconv.Quote(s)
-}
-
-func isName(s string) bool {
-	if s == "" || luaKeyword[s] {
-		return false
-	}
-	for i, c := range s {
-		if c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (i > 0 && c >= '0' && c <= '9') {
-			continue
-		}
-		return false
-	}
-	return true
-}
-
-var luaKeyword = map[string]bool{
-	"and": true, "break": true, "do": true, "else": true, "elseif": true, "end": true,
-	"false": true, "for": true, "function": true, "goto": true, "if": true, "in": true,
-	"local": true, "nil": true, "not": true, "or": true, "repeat": true, "return": true,
-	"then": true, "true": true, "until": true, "while": true,
-}
-
-type entry struct {
-	key   string // rendered key, "" for the array part
-	value lua.LValue
-}
-
-func (p *printer) table(t *lua.LTable, depth int) {
-	if mt, ok := t.Metatable.(*lua.LTable); ok {
-		if fn, ok := mt.RawGetString("__tostring").(*lua.LFunction); ok && p.rt != nil {
-			L := p.rt.State()
-			if err := L.CallByParam(lua.P{Fn: fn, NRet: 1, Protect: true}, t); err == nil {
-				s := L.Get(-1)
-				L.Pop(1)
-				p.b.WriteString(lua.LVAsString(s))
-				return
-			}
-		}
-	}
-	if p.seen[t] {
-		p.b.WriteString("{<cycle>}")
-		return
-	}
-	entries := tableEntries(t)
-	if len(entries) == 0 {
-		p.b.WriteString("{}")
-		return
-	}
-	if depth >= p.maxDepth {
-		p.b.WriteString("{...}")
-		return
-	}
-	p.seen[t] = true
-	defer delete(p.seen, t)
-
-	// Short tables of scalars fit on one line: {_ = "peerUser", user_id = 42}.
-	if inline, ok := p.inline(entries); ok {
-		p.b.WriteString(inline)
-		return
-	}
-	indent := strings.Repeat("  ", depth+1)
-	p.b.WriteString("{\n")
-	for _, e := range entries {
-		p.b.WriteString(indent)
-		if e.key != "" {
-			p.b.WriteString(e.key)
-			p.b.WriteString(" = ")
-		}
-		p.value(e.value, depth+1)
-		p.b.WriteString(",\n")
-	}
-	p.b.WriteString(strings.Repeat("  ", depth))
-	p.b.WriteString("}")
-}
-
-func (p *printer) inline(entries []entry) (string, bool) {
-	const maxInline = 72
-	if len(entries) > 8 {
-		return "", false
-	}
-	parts := make([]string, 0, len(entries))
-	n := 0
-	for _, e := range entries {
-		if _, ok := e.value.(*lua.LTable); ok {
-			return "", false
-		}
-		sub := &printer{rt: p.rt, maxDepth: p.maxDepth, seen: p.seen}
-		sub.value(e.value, 0)
-		s := sub.b.String()
-		if e.key != "" {
-			s = e.key + " = " + s
-		}
-		n += len(s) + 2
-		if n > maxInline || strings.Contains(s, "\n") {
-			return "", false
-		}
-		parts = append(parts, s)
-	}
-	return "{" + strings.Join(parts, ", ") + "}", true
-}
-
-// tableEntries lists t's entries in print order: '_' first, the array
-// part 1..n, then string keys sorted, then other keys sorted by text.
-func tableEntries(t *lua.LTable) []entry {
-	var out []entry
-	if v := t.RawGetString("_"); v != lua.LNil {
-		out = append(out, entry{key: "_", value: v})
-	}
-	n := 0
-	for i := 1; ; i++ {
-		v := t.RawGetInt(i)
-		if v == lua.LNil {
-			break
-		}
-		out = append(out, entry{value: v})
-		n = i
-	}
-	var named, other []entry
-	t.ForEach(func(k, v lua.LValue) {
-		switch k := k.(type) {
-		case lua.LString:
-			if k == "_" {
-				return
-			}
-			if isName(string(k)) {
-				named = append(named, entry{key: string(k), value: v})
-			} else {
-				named = append(named, entry{key: "[" + quote(string(k)) + "]", value: v})
-			}
-		case lua.LNumber:
-			f := float64(k)
-			if f == math.Trunc(f) && f >= 1 && f <= float64(n) {
-				return // printed in the array part
-			}
-			other = append(other, entry{key: "[" + formatNumber(k) + "]", value: v})
-		default:
-			other = append(other, entry{key: "[" + k.String() + "]", value: v})
-		}
-	})
-	sort.Slice(named, func(i, j int) bool { return named[i].key < named[j].key })
-	sort.Slice(other, func(i, j int) bool { return other[i].key < other[j].key })
-	out = append(out, named...)
-	return append(out, other...)
+	return rt.Inspect(rt.State(), v, depth)
 }
 
 // complete is the REPL's tab completion: namespaces ("mes" ->
@@ -687,7 +485,7 @@ func completeWord(L *lua.LState, head, word string) []string {
 		} else if L != nil && prefix == "" {
 			if t, ok := L.GetGlobal(ns).(*lua.LTable); ok {
 				t.ForEach(func(k, _ lua.LValue) {
-					if s, ok := k.(lua.LString); ok && strings.HasPrefix(string(s), short) && isName(string(s)) {
+					if s, ok := k.(lua.LString); ok && strings.HasPrefix(string(s), short) && luaname.Is(string(s)) {
 						out = append(out, ns+"."+string(s))
 					}
 				})
@@ -707,7 +505,7 @@ func completeWord(L *lua.LState, head, word string) []string {
 				if g, ok := L.Get(lua.GlobalsIndex).(*lua.LTable); ok {
 					g.ForEach(func(k, _ lua.LValue) {
 						s, ok := k.(lua.LString)
-						if !ok || !strings.HasPrefix(string(s), rest) || !isName(string(s)) || string(s) == replChunk {
+						if !ok || !strings.HasPrefix(string(s), rest) || !luaname.Is(string(s)) || string(s) == replChunk {
 							return
 						}
 						if len(schema.Methods(string(s))) > 0 || s == "tg" {
@@ -717,7 +515,7 @@ func completeWord(L *lua.LState, head, word string) []string {
 					})
 				}
 			}
-			for kw := range luaKeyword {
+			for kw := range luaname.Keywords {
 				if strings.HasPrefix(kw, rest) && rest != "" {
 					out = append(out, kw)
 				}
@@ -862,6 +660,7 @@ const helpText = `tglua: the Telegram API from Lua.
   help('messages.sendMessage'), help(messages.sendMessage)  a method's page
   help('InputPeer'), help('inputPeerUser'), help('auth')    a type, a constructor, a namespace
   doc(NAME)                                                 the page as a string
+  pp(v), inspect(v)                                         print a value as here / as a string
 
 Login: phone_login(number), complete_phone_login(code), complete_2fa_login(password),
 complete_signup(first, last), bot_login(token), get_self(), logout().

@@ -85,3 +85,31 @@ func TestCallDottedName(t *testing.T) {
 		t.Fatalf("Call(string.format) = %v, %v", out, err)
 	}
 }
+
+func TestInspectAndPP(t *testing.T) {
+	out := &lockedBuf{}
+	rt := sbRuntime(t, runtime.Options{Stdout: out})
+	res, err := rt.DoString(context.Background(), `
+		local t = {_='peerUser', user_id=1234567890123}
+		local big = {_='user', id=42, access_hash='8432113761855933150', status={_='userStatusRecently'}, usernames={'a', 'b'}}
+		big.self_ref = big
+		pp(t, 7)
+		return inspect(t), inspect(big), inspect(big, 1), inspect(messages.sendMessage)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0] != `{_ = "peerUser", user_id = 1234567890123}` {
+		t.Fatalf("inspect(t) = %v", res[0])
+	}
+	for _, want := range []string{`access_hash = "8432113761855933150"`, `self_ref = {<cycle>}`, `status = {_ = "userStatusRecently"}`} {
+		if !strings.Contains(res[1].(string), want) {
+			t.Fatalf("inspect(big) lacks %q:\n%s", want, res[1])
+		}
+	}
+	if !strings.Contains(res[2].(string), "status = {...}") || res[3] != "function: messages.sendMessage" {
+		t.Fatalf("inspect(big, 1) = %v; inspect(fn) = %v", res[2], res[3])
+	}
+	if got := out.String(); got != "{_ = \"peerUser\", user_id = 1234567890123}\n7\n" {
+		t.Fatalf("pp printed %q", got)
+	}
+}

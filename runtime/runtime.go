@@ -81,6 +81,7 @@ func New(opts Options) (*Runtime, error) {
 	r.setArgs(opts.Args)
 	r.registerLogin()
 	r.registerFiles()
+	r.registerInspect()
 	setModulePaths(r.L, opts.ModulePaths)
 	r.initLoop()
 	r.registerThreads(r.L)

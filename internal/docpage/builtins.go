@@ -23,6 +23,8 @@ var builtins = []Builtin{
 	{"reply", "reply(msg, text [, args]) -> result",
 		"Sends text into msg's chat as a reply to msg (messages.sendMessage with reply_to). args adds fields of messages.sendMessage, such as parse_mode or silent. Long text is split.",
 		"reply(msg, '<b>done</b>', {parse_mode = 'html'})"},
+	{"pp", "pp(v, ...)", "Prints each value as the REPL shows it, one per line: tables with '_' first, nested objects indented, long ids exact, cycles marked. print(t) shows only table: 0x...", "pp(messages.getHistory{peer='@alice', limit=1})"},
+	{"inspect", "inspect(v [, depth]) -> string", "The REPL's rendering of v as a string (pp without the printing); tables deeper than depth (default 8) show as {...}.", "print(inspect(msg, 2))"},
 	{"sleep", "sleep(seconds) -> true", "Suspends the script; handlers and timers keep running meanwhile. Returns false at once when stop() has been called.", "sleep(1.5)"},
 	{"after", "after(seconds, fn) -> handle", "Calls fn once, after the given time, on the script's event loop.", "after(10, function() print('ten seconds later') end)"},
 	{"every", "every(seconds, fn) -> handle", "Calls fn repeatedly, every given number of seconds, until off(handle) or stop().", "local h = every(60, function() print(os.date()) end)"},

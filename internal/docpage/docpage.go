@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/tglua/tglua/internal/apidoc"
+	"github.com/tglua/tglua/internal/luaname"
 	"github.com/tglua/tglua/luabind"
 	"github.com/tglua/tglua/luabind/schema"
 )
@@ -173,7 +174,7 @@ func ResultVar(m *schema.Constructor) string {
 			return "r"
 		}
 	}
-	if n == "" || luaKeywords[n] {
+	if n == "" || luaname.Keywords[n] {
 		return "r"
 	}
 	return n

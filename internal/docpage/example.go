@@ -3,6 +3,7 @@ package docpage
 import (
 	"strings"
 
+	"github.com/tglua/tglua/internal/luaname"
 	"github.com/tglua/tglua/luabind/schema"
 )
 
@@ -198,16 +199,9 @@ func singular(name string) string {
 	return name
 }
 
-var luaKeywords = map[string]bool{
-	"and": true, "break": true, "do": true, "else": true, "elseif": true, "end": true,
-	"false": true, "for": true, "function": true, "goto": true, "if": true, "in": true,
-	"local": true, "nil": true, "not": true, "or": true, "repeat": true, "return": true,
-	"then": true, "true": true, "until": true, "while": true,
-}
-
 // key renders a table key: bare when it is a Lua name.
 func key(name string) string {
-	if luaKeywords[name] {
+	if luaname.Keywords[name] {
 		return "['" + name + "']"
 	}
 	return name

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/tglua/tglua/internal/docpage"
+	"github.com/tglua/tglua/internal/luaname"
 	"github.com/tglua/tglua/luabind/schema"
 )
 
@@ -49,16 +50,9 @@ func (n *node) luaString() string {
 	return n.lua
 }
 
-var luaKeywords = map[string]bool{
-	"and": true, "break": true, "do": true, "else": true, "elseif": true, "end": true,
-	"false": true, "for": true, "function": true, "goto": true, "if": true, "in": true,
-	"local": true, "nil": true, "not": true, "or": true, "repeat": true, "return": true,
-	"then": true, "true": true, "until": true, "while": true,
-}
-
 // luaKey renders a table key: bare when it is a Lua name.
 func luaKey(name string) string {
-	if luaKeywords[name] {
+	if luaname.Keywords[name] {
 		return "['" + name + "']"
 	}
 	return name
