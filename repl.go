@@ -661,6 +661,8 @@ const helpText = `tglua: the Telegram API from Lua.
   help('InputPeer'), help('inputPeerUser'), help('auth')    a type, a constructor, a namespace
   doc(NAME)                                                 the page as a string
   pp(v), inspect(v)                                         print a value as here / as a string
+  for m in iter(messages.getHistory, {peer='@alice'}) do   pages for you (dialogs, search, participants)
+  ask(peer, text), wait_for(filter, timeout)                conversations
 
 Login: phone_login(number), complete_phone_login(code), complete_2fa_login(password),
 complete_signup(first, last), bot_login(token), get_self(), logout().

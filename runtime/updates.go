@@ -74,13 +74,16 @@ func (r *Runtime) registerLoopAPI(L *lua.LState) {
 	}))
 	mt.RawSetString("__metatable", lua.LString(handleTypeName))
 	fns := map[string]lua.LGFunction{
-		"on":    r.luaOn,
-		"off":   r.luaOff,
-		"after": r.luaAfter,
-		"every": r.luaEvery,
-		"sleep": r.luaSleep,
-		"stop":  r.luaStop,
-		"reply": r.luaReply,
+		"on":       r.luaOn,
+		"off":      r.luaOff,
+		"after":    r.luaAfter,
+		"every":    r.luaEvery,
+		"sleep":    r.luaSleep,
+		"iter":     r.luaIter,
+		"wait_for": r.luaWaitFor,
+		"ask":      r.luaAsk,
+		"stop":     r.luaStop,
+		"reply":    r.luaReply,
 	}
 	tgt := r.binding.Table()
 	for name, fn := range fns {
