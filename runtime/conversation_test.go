@@ -78,3 +78,25 @@ func TestAskAndWaitFor(t *testing.T) {
 	}
 	_ = sb
 }
+
+// TestOutgoingMessageEvents: each message the account sends reaches
+// on('message') once, with out = true (#13 item 1: it was 2 runs in 11).
+func TestOutgoingMessageEvents(t *testing.T) {
+	rt, _ := sandboxUser(t, "+15550000")
+	out, err := rt.DoString(context.Background(), `
+		local outs, texts = 0, {}
+		local h = on('message', function(m)
+			if m.out then outs = outs + 1 texts[#texts+1] = m.text end
+		end)
+		for i = 1, 100 do messages.sendMessage{peer='@alice', message='o' .. i} end
+		for _ = 1, 500 do if outs >= 100 then break end sleep(0.01) end
+		sleep(0.2) -- no repeats come later
+		off(h)
+		return outs, texts[1], texts[100]`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out[0] != int64(100) || out[1] != "o1" || out[2] != "o100" {
+		t.Fatalf("outgoing events: %v, want 100 from o1 to o100", out)
+	}
+}

@@ -569,10 +569,67 @@ func invokeFeeding(ctx context.Context, inv luabind.Invoker, h telegram.UpdateHa
 	if err != nil {
 		return nil // the caller decoded the result already; nothing to feed
 	}
+	if short, ok := u.(*tg.UpdateShortSentMessage); ok {
+		if full := sentMessage(input, short); full != nil {
+			u = full
+		}
+	}
 	if err := h.Handle(ctx, u); err != nil {
 		return errors.Wrap(err, "handle updates from result")
 	}
 	return nil
+}
+
+// sentMessage rebuilds the message an updateShortSentMessage stands for
+// from the messages.sendMessage request, as Telethon does: gotd's manager
+// turns the short form into a messageEmpty ("should be converted by the
+// one who called the method"), so on('message') never saw the account's
+// own sent messages. It returns nil for other requests.
+func sentMessage(input bin.Encoder, u *tg.UpdateShortSentMessage) tg.UpdatesClass {
+	var b bin.Buffer
+	if err := input.Encode(&b); err != nil {
+		return nil
+	}
+	if id, err := b.PeekID(); err != nil || id != tg.MessagesSendMessageRequestTypeID {
+		return nil
+	}
+	var req tg.MessagesSendMessageRequest
+	if err := req.Decode(&b); err != nil {
+		return nil
+	}
+	var peer tg.PeerClass
+	switch p := req.Peer.(type) {
+	case *tg.InputPeerUser:
+		peer = &tg.PeerUser{UserID: p.UserID}
+	case *tg.InputPeerChat:
+		peer = &tg.PeerChat{ChatID: p.ChatID}
+	case *tg.InputPeerChannel:
+		peer = &tg.PeerChannel{ChannelID: p.ChannelID}
+	default:
+		return nil // inputPeerSelf and friends: the manager's messageEmpty stands
+	}
+	msg := &tg.Message{
+		Out:     true,
+		ID:      u.ID,
+		PeerID:  peer,
+		Date:    u.Date,
+		Message: req.Message,
+	}
+	if ents, ok := u.GetEntities(); ok {
+		msg.SetEntities(ents)
+	} else if len(req.Entities) > 0 {
+		msg.SetEntities(req.Entities)
+	}
+	if media, ok := u.GetMedia(); ok {
+		msg.SetMedia(media)
+	}
+	if ttl, ok := u.GetTTLPeriod(); ok {
+		msg.SetTTLPeriod(ttl)
+	}
+	return &tg.UpdateShort{
+		Update: &tg.UpdateNewMessage{Message: msg, Pts: u.Pts, PtsCount: u.PtsCount},
+		Date:   u.Date,
+	}
 }
 
 // feedAffected applies a messages.affected* result. gotd's AffectedHook
