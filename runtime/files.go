@@ -221,7 +221,7 @@ func (r *Runtime) luaSendFile(L *lua.LState) int {
 		L.ArgError(1, "peer expected")
 		return 0
 	}
-	opts := L.OptTable(3, L.NewTable())
+	opts := L.OptTable(3, L.CreateTable(0, 0))
 	var (
 		file *lua.LTable
 		name string
@@ -250,7 +250,7 @@ func (r *Runtime) luaSendFile(L *lua.LState) int {
 	}
 
 	ext := strings.ToLower(filepath.Ext(name))
-	media := L.NewTable()
+	media := L.CreateTable(0, 5)
 	if (ext == ".jpg" || ext == ".jpeg" || ext == ".png") && !lua.LVAsBool(opts.RawGetString("force_document")) {
 		media.RawSetString("_", lua.LString("inputMediaUploadedPhoto"))
 		media.RawSetString("file", file)
@@ -262,10 +262,10 @@ func (r *Runtime) luaSendFile(L *lua.LState) int {
 		if mimeType == "" {
 			mimeType = "application/octet-stream"
 		}
-		attr := L.NewTable()
+		attr := L.CreateTable(0, 2)
 		attr.RawSetString("_", lua.LString("documentAttributeFilename"))
 		attr.RawSetString("file_name", lua.LString(name))
-		attrs := L.NewTable()
+		attrs := L.CreateTable(1, 0)
 		attrs.Append(attr)
 		media.RawSetString("_", lua.LString("inputMediaUploadedDocument"))
 		media.RawSetString("file", file)
@@ -276,7 +276,7 @@ func (r *Runtime) luaSendFile(L *lua.LState) int {
 		}
 	}
 
-	args := L.NewTable()
+	args := L.CreateTable(0, 8)
 	args.RawSetString("peer", peer)
 	args.RawSetString("media", media)
 	args.RawSetString("message", lua.LString(lua.LVAsString(opts.RawGetString("caption"))))
@@ -287,7 +287,7 @@ func (r *Runtime) luaSendFile(L *lua.LState) int {
 	}
 	switch v := opts.RawGetString("reply_to").(type) {
 	case lua.LNumber:
-		rt := L.NewTable()
+		rt := L.CreateTable(0, 2)
 		rt.RawSetString("_", lua.LString("inputReplyToMessage"))
 		rt.RawSetString("reply_to_msg_id", v)
 		args.RawSetString("reply_to", rt)

@@ -70,6 +70,7 @@ func (r *Runtime) Go(ctx context.Context, fn func(L *lua.LState) error) error {
 		r.threads.baton.release()
 		return err
 	}
+	th.reuse = true
 	th.onEnd = func(err error) {
 		if err == nil {
 			err = ferr

@@ -58,7 +58,8 @@ type threads struct {
 	baton   baton
 	live    atomic.Int64 // threads started and not finished
 	max     int64
-	current *lthread // the thread holding the baton; nil for the host
+	current *lthread      // the thread holding the baton; nil for the host
+	free    []*lua.LState // finished host-call states, for reuse
 	// failed are threads that raised; those nobody waited for are
 	// reported when the run ends.
 	failed []*lthread
@@ -84,7 +85,13 @@ type lthread struct {
 	// onEnd, if set, runs on the thread's goroutine, holding the baton,
 	// when it finishes (the loop's error reporting for handlers).
 	onEnd func(err error)
+	// reuse: the thread runs host code (Runtime.Go) that keeps no
+	// reference to its state, which may then serve another host call.
+	reuse bool
 }
+
+// maxFreeThreads bounds the states kept for reuse by host calls.
+const maxFreeThreads = 64
 
 // park lets other goroutines run Lua while the caller waits in Go, and
 // returns what resume needs to take the VM back.
@@ -145,9 +152,15 @@ func (r *Runtime) newThread(ctx context.Context, origin string, fn *lua.LFunctio
 		return nil, errors.Errorf("too many light threads (%d alive, the limit is %d)", n, r.threads.max)
 	}
 	o := r.L.Options
-	r.L.Options.RegistrySize, r.L.Options.RegistryGrowStep, r.L.Options.MinimizeStackMemory = 64, 256, true
-	L, _ := r.L.NewThread()
-	r.L.Options = o
+	var L *lua.LState
+	if n := len(r.threads.free); n > 0 {
+		L = r.threads.free[n-1]
+		r.threads.free = r.threads.free[:n-1]
+	} else {
+		r.L.Options.RegistrySize, r.L.Options.RegistryGrowStep, r.L.Options.MinimizeStackMemory = 64, 256, true
+		L, _ = r.L.NewThread()
+		r.L.Options = o
+	}
 	tctx, cancel := threadContext(ctx)
 	L.SetContext(tctx)
 	th := &lthread{L: L, origin: origin, cancel: cancel, ctx: tctx, done: make(chan struct{}), paused: make(chan struct{})}
@@ -202,6 +215,12 @@ func (r *Runtime) runThread(th *lthread, fn *lua.LFunction, args []lua.LValue) {
 	}
 	L.SetTop(0)
 	th.cancel()
+	if th.reuse && th.err == nil && len(r.threads.free) < maxFreeThreads {
+		// A host call's state, clean after a normal return, serves the
+		// next one: NewThread costs a fresh global table and registry.
+		L.RemoveContext()
+		r.threads.free = append(r.threads.free, L)
+	}
 	if th.onEnd != nil {
 		th.onEnd(th.err)
 	} else if th.err != nil && !errors.Is(th.err, context.Canceled) {
