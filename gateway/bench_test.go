@@ -26,93 +26,121 @@ const benchClients = 8
 // calling help.getNearestDc through the gateway with a bare net/http
 // handler that calls a raw gotd client on the same sandbox and answers
 // with encoding/json: the gateway's cost is its routing, the VM, the codec
-// and the JSON. Reports p50/p99 latency in ms.
+// and the JSON. The two alternate in rounds of 400 requests (the order
+// swapped every round), so machine noise hits both alike; it reports both
+// rates, their ratio and p50/p99 latency in ms.
 func BenchmarkGetNearestDc(b *testing.B) {
 	e := newEnv(b)
 	token := e.login("+15550000")
-	b.Run("gateway", func(b *testing.B) {
-		benchHTTP(b, e.srv.URL+"/user"+token+"/help.getNearestDc")
-	})
-	b.Run("bare", func(b *testing.B) {
-		o := e.sb.TelegramOptions()
-		o.SessionStorage = &session.StorageMemory{}
-		client := telegram.NewClient(1, "bench", o)
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		ready := make(chan struct{})
-		done := make(chan error, 1)
-		go func() {
-			done <- client.Run(ctx, func(ctx context.Context) error {
-				close(ready)
-				<-ctx.Done()
-				return nil
-			})
-		}()
-		select {
-		case <-ready:
-		case err := <-done:
-			b.Fatal(err)
+	bare := bareServer(b, e)
+	urls := [2]string{e.srv.URL + "/user" + token + "/help.getNearestDc", bare}
+	clients := [2]*http.Client{newBenchClient(), newBenchClient()}
+	for i := range urls {
+		runBatch(b, clients[i], urls[i], 2*benchClients) // warm up
+	}
+	const round = 400
+	var (
+		took [2]time.Duration
+		lats [2][]time.Duration
+		n    int
+	)
+	b.ResetTimer()
+	for r := 0; n < b.N; r++ {
+		for k := range 2 {
+			i := (r + k) % 2
+			start := time.Now()
+			lats[i] = append(lats[i], runBatch(b, clients[i], urls[i], round)...)
+			took[i] += time.Since(start)
 		}
-		bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			dc, err := client.API().HelpGetNearestDC(r.Context())
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusBadGateway)
-				return
-			}
-			w.Header().Set("Content-Type", "application/json")
-			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "result": dc})
-		}))
-		defer bare.Close()
-		benchHTTP(b, bare.URL)
+		n += round
+	}
+	b.StopTimer()
+	gw, raw := float64(len(lats[0]))/took[0].Seconds(), float64(len(lats[1]))/took[1].Seconds()
+	b.ReportMetric(gw, "gateway-req/s")
+	b.ReportMetric(raw, "bare-req/s")
+	b.ReportMetric(gw/raw, "ratio")
+	for i, name := range []string{"gateway", "bare"} {
+		l := lats[i]
+		sort.Slice(l, func(a, c int) bool { return l[a] < l[c] })
+		b.ReportMetric(float64(l[len(l)/2].Microseconds())/1000, name+"-p50-ms")
+		b.ReportMetric(float64(l[len(l)*99/100].Microseconds())/1000, name+"-p99-ms")
+	}
+}
+
+// bareServer is a net/http handler calling a raw gotd client on e's
+// sandbox.
+func bareServer(b *testing.B, e *env) string {
+	o := e.sb.TelegramOptions()
+	o.SessionStorage = &session.StorageMemory{}
+	client := telegram.NewClient(1, "bench", o)
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- client.Run(ctx, func(ctx context.Context) error {
+			close(ready)
+			<-ctx.Done()
+			return nil
+		})
+	}()
+	select {
+	case <-ready:
+	case err := <-done:
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		dc, err := client.API().HelpGetNearestDC(r.Context())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "result": dc})
+	}))
+	b.Cleanup(func() {
+		srv.Close()
 		cancel()
 		<-done
 	})
+	return srv.URL
 }
 
-func benchHTTP(b *testing.B, url string) {
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchClients}}
-	defer client.CloseIdleConnections()
-	get := func() (time.Duration, error) {
-		start := time.Now()
-		resp, err := client.Get(url)
-		if err != nil {
-			return 0, err
-		}
-		_, err = io.Copy(io.Discard, resp.Body)
-		_ = resp.Body.Close()
-		if resp.StatusCode != 200 {
-			b.Fatalf("status %d", resp.StatusCode)
-		}
-		return time.Since(start), err
-	}
-	for range benchClients { // warm the connections
-		if _, err := get(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	var (
-		mu   sync.Mutex
-		lats = make([]time.Duration, 0, b.N)
-		wg   sync.WaitGroup
-		next = make(chan struct{}, b.N)
-	)
-	for range b.N {
+func newBenchClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchClients}}
+}
+
+// runBatch makes n GETs of url from benchClients goroutines and returns
+// their latencies.
+func runBatch(b *testing.B, client *http.Client, url string, n int) []time.Duration {
+	next := make(chan struct{}, n)
+	for range n {
 		next <- struct{}{}
 	}
 	close(next)
-	b.ResetTimer()
+	var (
+		mu   sync.Mutex
+		lats = make([]time.Duration, 0, n)
+		wg   sync.WaitGroup
+	)
 	for range benchClients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			local := make([]time.Duration, 0, b.N/benchClients+1)
+			local := make([]time.Duration, 0, n/benchClients+1)
 			for range next {
-				d, err := get()
+				start := time.Now()
+				resp, err := client.Get(url)
 				if err != nil {
 					b.Error(err)
 					return
 				}
-				local = append(local, d)
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+				if resp.StatusCode != 200 {
+					b.Errorf("status %d", resp.StatusCode)
+					return
+				}
+				local = append(local, time.Since(start))
 			}
 			mu.Lock()
 			lats = append(lats, local...)
@@ -120,12 +148,7 @@ func benchHTTP(b *testing.B, url string) {
 		}()
 	}
 	wg.Wait()
-	b.StopTimer()
-	sort.Slice(lats, func(i, j int) bool { return lats[i] < lats[j] })
-	if n := len(lats); n > 0 {
-		b.ReportMetric(float64(lats[n/2].Microseconds())/1000, "p50-ms")
-		b.ReportMetric(float64(lats[n*99/100].Microseconds())/1000, "p99-ms")
-	}
+	return lats
 }
 
 // BenchmarkAccounts logs in TGLUA_ACCOUNTS accounts (default 20) in one

@@ -166,7 +166,7 @@ func (p *params) names() []string {
 // table builds the Lua argument table for method m (nil for the gateway's
 // own functions), typing form values by m's parameters.
 func (p *params) table(L *lua.LState, m *schema.Constructor, skip ...string) (*lua.LTable, error) {
-	t := L.NewTable()
+	t := L.CreateTable(0, len(p.values)+len(p.json))
 	for _, k := range p.names() {
 		if contains(skip, k) {
 			continue
@@ -252,7 +252,7 @@ func (p *params) attachFiles(L *lua.LState, m *schema.Constructor, t *lua.LTable
 		if !ok {
 			return nil, errors.New(attachPrefix + name + ": no such file part in the request")
 		}
-		arg := L.NewTable()
+		arg := L.CreateTable(0, 2)
 		arg.RawSetString("data", lua.LString(f.data))
 		if f.name != "" {
 			arg.RawSetString("name", lua.LString(f.name))
