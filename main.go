@@ -145,7 +145,7 @@ func newFlagSet(name string, cfg *config, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&cfg.verbose, "v", false, "log the protocol to stderr (secrets redacted)")
 	fs.DurationVar(&cfg.floodWaitMax, "flood-wait-max", 0, "wait out FLOOD_WAIT errors up to `DURATION` and retry (when unset: 60s); 0 never waits")
 	cfg.limits.addFlags(fs)
-	fs.StringVar(&cfg.accounts, "accounts", "", "run the script once per account: every NAME.session in `DIR`, concurrently (tglua run --accounts DIR script.lua)")
+	fs.StringVar(&cfg.accounts, "accounts", "", "run the script once per account: every NAME.session in `DIR` (or the keys of a redis://...?prefix=P URL), concurrently")
 	fs.BoolVar(&cfg.restart, "restart", false, "with --accounts: run an account's script again after it fails, with backoff")
 	fs.IntVar(&cfg.parallel, "parallel", 4, "with --accounts: how many accounts connect and log in at once")
 	fs.BoolVar(&cfg.sandbox, "sandbox", false, "run against an in-process offline sandbox Telegram, logged in as +15550000 (no account, no network)")

@@ -29,7 +29,7 @@ func runAccounts(ctx context.Context, cfg *config, opts runtime.Options, script 
 	stop := watchInterrupts(std.interrupts, cancel)
 	defer stop()
 	res, err := fleet.Run(runCtx, fleet.Options{
-		Dir:      cfg.accounts,
+		Accounts: cfg.accounts,
 		Runtime:  opts,
 		Stdout:   std.out,
 		Stderr:   std.err,

@@ -79,7 +79,7 @@ func BenchmarkFleet(b *testing.B) {
 			b.ReportMetric(upTime.Seconds()*1000, "ms-all-up")
 			close(release)
 		}()
-		res, err := fleet.Run(context.Background(), fleet.Options{Dir: dir, Runtime: base, Stdout: &syncBuf{}, Stderr: &syncBuf{}, Parallel: 8},
+		res, err := fleet.Run(context.Background(), fleet.Options{Accounts: dir, Runtime: base, Stdout: &syncBuf{}, Stderr: &syncBuf{}, Parallel: 8},
 			func(ctx context.Context, rt *runtime.Runtime) error {
 				_, err := rt.DoString(ctx, `return help.getNearestDc()`)
 				up.Done()

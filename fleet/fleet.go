@@ -5,9 +5,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -24,9 +24,12 @@ const SessionExt = ".session"
 
 // Options configures Run.
 type Options struct {
-	// Dir holds one session file per account, NAME.session; NAME is the
-	// account's name. The directory is locked for the run.
-	Dir string
+	// Accounts is where the sessions are (see session.List): a directory
+	// of NAME.session files, locked for the run, or a Redis URL with a
+	// prefix, redis://127.0.0.1:6379/0?prefix=acct:, whose keys acct:NAME
+	// are the accounts (each held by its own lease). NAME is the account's
+	// name.
+	Accounts string
 	// Runtime is the template of every account's runtime options; Run sets
 	// SessionPath, Stdout, Stderr and Exit per account.
 	Runtime runtime.Options
@@ -74,46 +77,70 @@ type Result struct {
 // holds {name=NAME, self=<the user table>}.
 type Script func(ctx context.Context, rt *runtime.Runtime) error
 
-// Accounts lists the account names in dir, sorted.
-func Accounts(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, errors.Wrap(err, "read accounts directory")
-	}
-	var names []string
-	for _, e := range entries {
-		if name, ok := strings.CutSuffix(e.Name(), SessionExt); ok && name != "" && !e.IsDir() && !strings.HasPrefix(name, ".") {
-			names = append(names, name)
-		}
-	}
-	sort.Strings(names)
-	return names, nil
+// account is one session: its name and its target for session.Open.
+type account struct {
+	name, target string
+	shown        string // target without a password, for messages
 }
 
-// Run runs script once for every account in o.Dir, concurrently, and
-// returns each account's result, in name order, when all have ended.
+// list finds the accounts at target.
+func list(target string) ([]account, error) {
+	targets, err := session.List(target)
+	if err != nil {
+		return nil, err
+	}
+	prefix := ""
+	if u, err := url.Parse(target); err == nil && u.Scheme != "" {
+		prefix = u.Query().Get("prefix")
+	}
+	out := make([]account, 0, len(targets))
+	for _, t := range targets {
+		a := account{name: strings.TrimSuffix(filepath.Base(t), SessionExt), target: t, shown: t}
+		if u, err := url.Parse(t); err == nil && u.Scheme != "" {
+			a.name = strings.TrimPrefix(u.Query().Get("key"), prefix)
+			u.User = nil
+			a.shown = u.String()
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// isURL reports whether target is a URL rather than a directory.
+func isURL(target string) bool {
+	u, err := url.Parse(target)
+	return err == nil && len(u.Scheme) > 1 && u.Host != ""
+}
+
+// Run runs script once for every account in o.Accounts, concurrently,
+// and returns each account's result, in name order, when all have ended.
 func Run(ctx context.Context, o Options, script Script) ([]Result, error) {
 	o.setDefaults()
-	names, err := Accounts(o.Dir)
+	accts, err := list(o.Accounts)
 	if err != nil {
 		return nil, err
 	}
-	if len(names) == 0 {
-		return nil, errors.Errorf("no accounts in %s: it holds no NAME%s files (log in with 'tglua login --session %s')", o.Dir, SessionExt, filepath.Join(o.Dir, "NAME"+SessionExt))
+	if len(accts) == 0 {
+		if isURL(o.Accounts) {
+			return nil, errors.New("no accounts: no session keys with that prefix (log in with 'tglua login --session redis://...?key=PREFIXNAME')")
+		}
+		return nil, errors.Errorf("no accounts in %s: it holds no NAME%s files (log in with 'tglua login --session %s')", o.Accounts, SessionExt, filepath.Join(o.Accounts, "NAME"+SessionExt))
 	}
-	unlock, err := session.LockDir(o.Dir)
-	if err != nil {
-		return nil, err
+	if !isURL(o.Accounts) {
+		unlock, err := session.LockDir(o.Accounts)
+		if err != nil {
+			return nil, err
+		}
+		defer func() { _ = unlock() }()
 	}
-	defer func() { _ = unlock() }()
 	f := &fleet{o: o, script: script, start: make(chan struct{}, o.Parallel)}
-	results := make([]Result, len(names))
+	results := make([]Result, len(accts))
 	var wg sync.WaitGroup
-	for i, name := range names {
+	for i, a := range accts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = f.account(ctx, name)
+			results[i] = f.account(ctx, a)
 		}()
 	}
 	wg.Wait()
@@ -129,13 +156,14 @@ type fleet struct {
 }
 
 // account runs name's script, again after failures with Restart.
-func (f *fleet) account(ctx context.Context, name string) Result {
+func (f *fleet) account(ctx context.Context, a account) Result {
+	name := a.name
 	res := Result{Name: name}
 	stderr := newPrefixWriter(&f.errMu, f.o.Stderr, "["+name+"] ")
 	backoff := time.Second
 	for {
 		res.Runs++
-		err := f.once(ctx, name, &res)
+		err := f.once(ctx, a, &res)
 		res.Err = err
 		if err == nil || !f.o.Restart || ctx.Err() != nil {
 			return res
@@ -156,7 +184,8 @@ type errExit int
 func (e errExit) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 // once is one run of the script for name, in a fresh runtime.
-func (f *fleet) once(ctx context.Context, name string, res *Result) (err error) {
+func (f *fleet) once(ctx context.Context, a account, res *Result) (err error) {
+	name := a.name
 	defer func() {
 		if p := recover(); p != nil {
 			err = errors.Errorf("internal error: %v (please report it)", p)
@@ -167,8 +196,8 @@ func (f *fleet) once(ctx context.Context, name string, res *Result) (err error) 
 	defer stdout.flush()
 	defer stderr.flush()
 	opts := f.o.Runtime
-	path := filepath.Join(f.o.Dir, name+SessionExt)
-	opts.SessionPath = path
+	opts.SessionPath = a.target
+	shown := a.shown
 	opts.Stdout, opts.Stderr = stdout, stderr
 	exited, code := false, 0
 	opts.Exit = func(c int) { exited, code = true, c }
@@ -194,7 +223,7 @@ func (f *fleet) once(ctx context.Context, name string, res *Result) (err error) 
 	self, err := rt.DoStringAsHost(ctx, "account.self = get_self() return account.self")
 	<-f.start
 	if err != nil {
-		return errors.Wrapf(err, "not logged in: run 'tglua login --session %s'", path)
+		return errors.Wrapf(err, "not logged in: run 'tglua login --session %s'", shown)
 	}
 	user, _ := self[0].(map[string]any)
 	res.Self = describeUser(user)

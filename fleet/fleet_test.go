@@ -78,7 +78,7 @@ func TestRunIsolatesAccounts(t *testing.T) {
 		`)
 		return err
 	}
-	res, err := fleet.Run(context.Background(), fleet.Options{Dir: dir, Runtime: base, Stdout: &out, Stderr: &errs}, script)
+	res, err := fleet.Run(context.Background(), fleet.Options{Accounts: dir, Runtime: base, Stdout: &out, Stderr: &errs}, script)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestRunRestarts(t *testing.T) {
 		return nil
 	}
 	var errs syncBuf
-	res, err := fleet.Run(context.Background(), fleet.Options{Dir: dir, Runtime: base, Restart: true, Stdout: &syncBuf{}, Stderr: &errs}, script)
+	res, err := fleet.Run(context.Background(), fleet.Options{Accounts: dir, Runtime: base, Restart: true, Stdout: &syncBuf{}, Stderr: &errs}, script)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestRunRestarts(t *testing.T) {
 }
 
 func TestRunRefusesAnEmptyDirectory(t *testing.T) {
-	_, err := fleet.Run(context.Background(), fleet.Options{Dir: t.TempDir()}, nil)
+	_, err := fleet.Run(context.Background(), fleet.Options{Accounts: t.TempDir()}, nil)
 	if err == nil || !strings.Contains(err.Error(), "no accounts in") {
 		t.Fatalf("empty directory: %v", err)
 	}
