@@ -96,13 +96,13 @@ func (g *Gateway) path(hash, ext string) string {
 func (g *Gateway) Handler() http.Handler { return http.HandlerFunc(g.serveHTTP) }
 
 // Server returns an http.Server for the Handler with timeouts for slow
-// clients: headers within 10 s, a whole request within 5 min.
+// clients (Options.ReadHeaderTimeout, ReadTimeout).
 func (g *Gateway) Server() *http.Server {
 	return &http.Server{
 		Handler:           g.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute,
-		WriteTimeout:      5 * time.Minute,
+		ReadHeaderTimeout: g.opts.ReadHeaderTimeout,
+		ReadTimeout:       g.opts.ReadTimeout,
+		WriteTimeout:      g.opts.ReadTimeout,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}

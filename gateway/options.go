@@ -28,6 +28,10 @@ type Options struct {
 	MaxUpload int64
 	// MaxPollTimeout caps getUpdates' timeout; default 50s.
 	MaxPollTimeout time.Duration
+	// ReadHeaderTimeout is how long Server waits for a request's headers
+	// (slow clients); default 10s. ReadTimeout bounds a whole request,
+	// body included; default 5 min.
+	ReadHeaderTimeout, ReadTimeout time.Duration
 	// Log receives one line per request and account events; tokens never
 	// appear in it. Nil means none.
 	Log io.Writer
@@ -45,6 +49,12 @@ func (o *Options) setDefaults() {
 	}
 	if o.MaxPollTimeout == 0 {
 		o.MaxPollTimeout = 50 * time.Second
+	}
+	if o.ReadHeaderTimeout == 0 {
+		o.ReadHeaderTimeout = 10 * time.Second
+	}
+	if o.ReadTimeout == 0 {
+		o.ReadTimeout = 5 * time.Minute
 	}
 	if o.Log == nil {
 		o.Log = io.Discard
