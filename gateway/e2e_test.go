@@ -246,6 +246,10 @@ func TestLoginAndSendInvites(t *testing.T) {
 	if arr, _ := res.([]any); len(arr) != 3 || arr[0] != true || arr[2] != true {
 		t.Fatalf("split auth.sendInvites = %v, want [true true true]", res)
 	}
+	// Peers take Lua's shorthands: a phone number, me, a Bot API id.
+	for _, peer := range []string{"+15550001", "me", "1000002", `"@bob"`} {
+		ok(t, e.post(u+"/messages.sendMessage", url.Values{"peer": {peer}, "message": {"to " + peer}}))
+	}
 	msgs := ok(t, e.post(u+"/messages.sendMessage", url.Values{"peer": {"@alice"}, "message": {long}}))
 	if arr, _ := msgs.([]any); len(arr) != 3 {
 		t.Fatalf("split messages.sendMessage = %v", msgs)

@@ -43,7 +43,7 @@
 // and the legacy auth.sendInvites (recorded, see Server.Invites; false when
 // the only number is the caller's own);
 // account.getPassword, account.updateStatus; users.getUsers,
-// users.getFullUser; contacts.resolveUsername, contacts.importContacts,
+// users.getFullUser; contacts.resolveUsername, contacts.resolvePhone, contacts.importContacts,
 // contacts.getContacts; messages.sendMessage, messages.editMessage,
 // messages.deleteMessages, messages.getHistory, messages.getDialogs,
 // messages.readHistory, messages.getChats, messages.setTyping;

@@ -16,6 +16,7 @@ func registerUsers(h map[uint32]handlerFunc) {
 	h[tg.UsersGetUsersRequestTypeID] = handle(getUsers)
 	h[tg.UsersGetFullUserRequestTypeID] = handle(getFullUser)
 	h[tg.ContactsResolveUsernameRequestTypeID] = handle(resolveUsername)
+	h[tg.ContactsResolvePhoneRequestTypeID] = handle(resolvePhone)
 	h[tg.ContactsImportContactsRequestTypeID] = handle(importContacts)
 	h[tg.ContactsGetContactsRequestTypeID] = handle(getContacts)
 	h[tg.MessagesGetChatsRequestTypeID] = handle(getChats)
@@ -256,6 +257,28 @@ func resolveUsername(s *Server, c *call, req *tg.ContactsResolveUsernameRequest)
 	id, ok := s.st.usernames[strings.ToLower(name)]
 	if !ok {
 		return nil, tgerr.New(400, "USERNAME_NOT_OCCUPIED")
+	}
+	return &tg.ContactsResolvedPeer{
+		Peer:  &tg.PeerUser{UserID: id},
+		Chats: []tg.ChatClass{},
+		Users: s.renderUsers(me.ID, id),
+	}, nil
+}
+
+// resolvePhone finds the account of a phone number; the sandbox has no
+// phone privacy settings, so every account can be found.
+func resolvePhone(s *Server, c *call, req *tg.ContactsResolvePhoneRequest) (bin.Encoder, error) {
+	me, err := s.self(c)
+	if err != nil {
+		return nil, err
+	}
+	digits, ok := normPhone(req.Phone)
+	if !ok {
+		return nil, tgerr.New(400, "PHONE_NOT_OCCUPIED")
+	}
+	id, ok := s.st.phones[digits]
+	if !ok {
+		return nil, tgerr.New(400, "PHONE_NOT_OCCUPIED")
 	}
 	return &tg.ContactsResolvedPeer{
 		Peer:  &tg.PeerUser{UserID: id},
