@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -12,8 +11,7 @@ import (
 	"os"
 	"sync"
 
-	"github.com/go-faster/errors"
-
+	"github.com/tglua/tglua/fleet"
 	"github.com/tglua/tglua/runtime"
 )
 
@@ -24,24 +22,21 @@ const (
 	updatesExt = ".updates"
 )
 
-// account is one slot: a session file and, while in use, a Runtime whose
-// loop runs on a goroutine of its own.
+// account is one slot: a session file and, while in use, a Runtime in
+// the gateway's fleet.Pool, named by the token's hash.
 type account struct {
 	g    *Gateway
 	hash string // hex SHA-256 of the token
 
-	mu     sync.Mutex
-	rt     *runtime.Runtime
-	stop   context.CancelFunc
-	served chan struct{} // closed once the runtime is closed
-	gone   bool          // logged out or the gateway closed
+	mu sync.Mutex
 	// updates is the account's queue once a client has asked for updates;
-	// listening says the current runtime feeds it.
+	// listening is the generation of the pool's runtime that feeds it (0:
+	// none).
 	updates   *updateQueue
-	listening bool
+	listening int
 }
 
-var errGone = errors.New("account is gone")
+var errGone = fleet.ErrGone
 
 func (g *Gateway) newAccount(hash string) *account {
 	return &account{g: g, hash: hash}
@@ -117,62 +112,28 @@ func (g *Gateway) remove(a *account) {
 	}
 }
 
-// runtime returns the account's Runtime, starting it (again, if its loop
-// ended) when needed.
-func (a *account) runtime() (*runtime.Runtime, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.gone {
-		return nil, errGone
-	}
-	if a.rt != nil {
-		select {
-		case <-a.served:
-			a.rt = nil // the loop failed: start afresh
-		default:
-			return a.rt, nil
-		}
-	}
-	o := a.g.opts
-	rt, err := runtime.New(runtime.Options{
-		SessionPath:  a.g.path(a.hash, sessionExt),
+// runtime returns the account's Runtime and its generation, starting it
+// (again, if its loop ended) when needed.
+func (a *account) runtime() (*runtime.Runtime, int, error) {
+	return a.g.pool.Runtime(a.hash)
+}
+
+// runtimeOptions are the options of the account hash's runtime.
+func (g *Gateway) runtimeOptions(hash string) runtime.Options {
+	o := g.opts
+	return runtime.Options{
+		SessionPath:  g.path(hash, sessionExt),
 		Dial:         o.Dial,
 		Stdout:       io.Discard,
-		Stderr:       &prefixWriter{w: o.RuntimeLog, prefix: "account " + a.id() + ": "},
+		Stderr:       &prefixWriter{w: o.RuntimeLog, prefix: "account " + hash[:12] + ": "},
 		FloodWaitMax: o.FloodWaitMax,
 		CallTimeout:  o.CallTimeout,
 		Sandbox:      runtime.SandboxStrict,
-	})
-	if err != nil {
-		return nil, errors.Wrap(err, "start account")
 	}
-	ctx, cancel := context.WithCancel(a.g.ctx)
-	served := make(chan struct{})
-	go func() {
-		defer close(served)
-		if err := rt.Serve(ctx); err != nil {
-			a.g.logf("account %s: %v", a.id(), err)
-		}
-		if err := rt.Close(); err != nil {
-			a.g.logf("account %s: close: %v", a.id(), err)
-		}
-	}()
-	a.rt, a.stop, a.served = rt, cancel, served
-	a.listening = false
-	return rt, nil
 }
 
 // shutdown stops the account's runtime, writing its session.
-func (a *account) shutdown() {
-	a.mu.Lock()
-	a.gone = true
-	stop, served := a.stop, a.served
-	a.mu.Unlock()
-	if stop != nil {
-		stop()
-		<-served
-	}
-}
+func (a *account) shutdown() { a.g.pool.Stop(a.hash) }
 
 // prefixWriter prefixes each line written to w.
 type prefixWriter struct {

@@ -110,7 +110,7 @@ func (g *Gateway) callMethod(w http.ResponseWriter, r *http.Request, a *account,
 // inThread runs fn in a light thread of the account's runtime and answers
 // with the JSON it writes, or its error.
 func (g *Gateway) inThread(w http.ResponseWriter, r *http.Request, a *account, fn func(L *lua.LState, out *bytes.Buffer) error) {
-	rt, err := a.runtime()
+	rt, _, err := a.runtime()
 	if err != nil {
 		writeError(w, accountError(err))
 		return

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-faster/errors"
 
+	"github.com/tglua/tglua/fleet"
 	"github.com/tglua/tglua/internal/session"
 )
 
@@ -20,6 +21,7 @@ type Gateway struct {
 	opts   Options
 	unlock func() error
 	docs   http.Handler
+	pool   *fleet.Pool // the accounts' runtimes, by hash
 
 	ctx    context.Context // ends at Close: webhooks, account loops
 	cancel context.CancelFunc
@@ -54,6 +56,7 @@ func New(opts Options) (*Gateway, error) {
 		cancel:   cancel,
 		accounts: map[string]*account{},
 	}
+	g.pool = fleet.NewPool(g.runtimeOptions, g.logf)
 	if err := g.load(); err != nil {
 		cancel()
 		_ = unlock()
@@ -124,15 +127,7 @@ func (g *Gateway) Close() error {
 	}
 	g.mu.Unlock()
 	g.cancel()
-	var wg sync.WaitGroup
-	for _, a := range list {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			a.shutdown()
-		}()
-	}
-	wg.Wait()
+	g.pool.Close()
 	g.wg.Wait()
 	for _, a := range list {
 		if a.updates != nil {

@@ -75,7 +75,7 @@ func (g *Gateway) newLogin(w http.ResponseWriter, r *http.Request, param string,
 		writeError(w, accountError(err))
 		return
 	}
-	rt, err := a.runtime()
+	rt, _, err := a.runtime()
 	if err != nil {
 		g.remove(a)
 		writeError(w, accountError(err))
@@ -183,7 +183,7 @@ func logout(g *Gateway, a *account, w http.ResponseWriter, r *http.Request) {
 		writeError(w, newError(http.StatusMethodNotAllowed, "use POST"))
 		return
 	}
-	rt, err := a.runtime()
+	rt, _, err := a.runtime()
 	if err != nil {
 		writeError(w, accountError(err))
 		return

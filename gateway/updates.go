@@ -154,7 +154,7 @@ func appendUpdates(b *bytes.Buffer, list []queuedUpdate) {
 // an on('update') handler, which starts the updates manager from the state
 // in the session.
 func (a *account) listen(ctx context.Context) error {
-	rt, err := a.runtime()
+	rt, gen, err := a.runtime()
 	if err != nil {
 		return err
 	}
@@ -166,11 +166,11 @@ func (a *account) listen(ctx context.Context) error {
 			return err
 		}
 	}
-	if a.listening && a.rt == rt {
+	if a.listening == gen {
 		a.mu.Unlock()
 		return nil
 	}
-	a.listening = true
+	a.listening = gen
 	q := a.updates
 	a.mu.Unlock()
 	err = rt.Go(ctx, func(L *lua.LState) error {
@@ -190,7 +190,9 @@ func (a *account) listen(ctx context.Context) error {
 	})
 	if err != nil {
 		a.mu.Lock()
-		a.listening = false
+		if a.listening == gen {
+			a.listening = 0
+		}
 		a.mu.Unlock()
 	}
 	return err
