@@ -486,6 +486,10 @@ func TestWebhook(t *testing.T) {
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var u map[string]any
 		_ = json.NewDecoder(r.Body).Decode(&u)
+		if r.Header.Get("X-Telegram-Bot-Api-Secret-Token") != "s3cret_-1" {
+			http.Error(w, "no secret", http.StatusForbidden)
+			return
+		}
 		if fail.Add(-1) >= 0 {
 			http.Error(w, "try later", http.StatusServiceUnavailable)
 			return
@@ -493,7 +497,8 @@ func TestWebhook(t *testing.T) {
 		got <- u
 	}))
 	defer hook.Close()
-	if ok(t, e.post(me+"/setWebhook", url.Values{"url": {hook.URL + "/hook"}})) != true {
+	fails(t, e.post(me+"/setWebhook", url.Values{"url": {hook.URL}, "secret_token": {"no spaces"}}), 400, "secret_token")
+	if ok(t, e.post(me+"/setWebhook", url.Values{"url": {hook.URL + "/hook"}, "secret_token": {"s3cret_-1"}})) != true {
 		t.Fatal("setWebhook")
 	}
 	fails(t, e.get(me+"/getUpdates"), 409, "webhook is active")

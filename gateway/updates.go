@@ -39,7 +39,10 @@ type updateQueue struct {
 	Next    int64          `json:"next"`
 	Items   []queuedUpdate `json:"updates"`
 	Webhook string         `json:"webhook,omitempty"`
-	wake    chan struct{}  // closed and replaced when an update arrives
+	// Secret is sent with every push as X-Telegram-Bot-Api-Secret-Token,
+	// as Telegram's bot API does, so the receiver can tell pushes are ours.
+	Secret string        `json:"secret,omitempty"`
+	wake   chan struct{} // closed and replaced when an update arrives
 }
 
 type queuedUpdate struct {

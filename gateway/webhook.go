@@ -5,13 +5,18 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
-// Webhooks: setWebhook?url=... pushes each update, in order, as a JSON POST
-// of the same object getUpdates returns; a 2xx answer confirms it, anything
-// else is retried with backoff (1 s doubling to 1 min), so an update is
-// never dropped while its webhook is set.
+// Webhooks: setWebhook?url=...[&secret_token=...] pushes each update, in
+// order, as a JSON POST of the same object getUpdates returns, with the
+// secret in X-Telegram-Bot-Api-Secret-Token; a 2xx answer confirms it,
+// anything else is retried with backoff (1 s doubling to 1 min), so an
+// update is never dropped while its webhook is set.
+
+// secretHeader carries setWebhook's secret_token, as in Telegram's bot API.
+const secretHeader = "X-Telegram-Bot-Api-Secret-Token"
 
 func setWebhook(g *Gateway, a *account, w http.ResponseWriter, r *http.Request) {
 	p, perr := readParams(w, r, &g.opts)
@@ -29,6 +34,11 @@ func setWebhook(g *Gateway, a *account, w http.ResponseWriter, r *http.Request) 
 		writeError(w, newError(http.StatusBadRequest, "setWebhook: url: an http or https URL expected"))
 		return
 	}
+	secret, _ := p.get("secret_token")
+	if len(secret) > 256 || strings.Trim(secret, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != "" {
+		writeError(w, newError(http.StatusBadRequest, "setWebhook: secret_token: 1-256 characters A-Z, a-z, 0-9, _ and - expected"))
+		return
+	}
 	if err := a.listen(r.Context()); err != nil {
 		writeError(w, asAPIError(err))
 		return
@@ -36,7 +46,7 @@ func setWebhook(g *Gateway, a *account, w http.ResponseWriter, r *http.Request) 
 	q := a.updates
 	q.mu.Lock()
 	was := q.Webhook
-	q.Webhook = u.String()
+	q.Webhook, q.Secret = u.String(), secret
 	err = q.save()
 	q.mu.Unlock()
 	if err != nil {
@@ -55,7 +65,7 @@ func deleteWebhook(g *Gateway, a *account, w http.ResponseWriter, r *http.Reques
 	a.mu.Unlock()
 	if q != nil {
 		q.mu.Lock()
-		q.Webhook = ""
+		q.Webhook, q.Secret = "", ""
 		err := q.save()
 		close(q.wake) // wake the pusher so it sees the change
 		q.wake = make(chan struct{})
@@ -94,7 +104,7 @@ func (a *account) startWebhook() {
 		q := a.updates
 		for g.ctx.Err() == nil {
 			q.mu.Lock()
-			hook := q.Webhook
+			hook, secret := q.Webhook, q.Secret
 			var next *queuedUpdate
 			if len(q.Items) > 0 {
 				u := q.Items[0]
@@ -112,7 +122,7 @@ func (a *account) startWebhook() {
 				}
 				continue
 			}
-			if err := push(g.ctx, client, hook, next); err != nil {
+			if err := push(g.ctx, client, hook, secret, next); err != nil {
 				g.logf("account %s: webhook: %v (retry in %s)", a.id(), err, backoff)
 				select {
 				case <-time.After(backoff):
@@ -129,7 +139,7 @@ func (a *account) startWebhook() {
 	}()
 }
 
-func push(ctx context.Context, client *http.Client, hook string, u *queuedUpdate) error {
+func push(ctx context.Context, client *http.Client, hook, secret string, u *queuedUpdate) error {
 	var b bytes.Buffer
 	appendUpdates(&b, []queuedUpdate{*u})
 	body := b.Bytes()
@@ -139,6 +149,9 @@ func push(ctx context.Context, client *http.Client, hook string, u *queuedUpdate
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if secret != "" {
+		req.Header.Set(secretHeader, secret)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return err
