@@ -1,7 +1,6 @@
 package fleet
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 	"github.com/go-faster/errors"
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/tglua/tglua/internal/linewriter"
 	"github.com/tglua/tglua/internal/session"
 	"github.com/tglua/tglua/runtime"
 )
@@ -159,7 +159,7 @@ type fleet struct {
 func (f *fleet) account(ctx context.Context, a account) Result {
 	name := a.name
 	res := Result{Name: name}
-	stderr := newPrefixWriter(&f.errMu, f.o.Stderr, "["+name+"] ")
+	stderr := linewriter.New(f.o.Stderr, "["+name+"] ", &f.errMu)
 	backoff := time.Second
 	for {
 		res.Runs++
@@ -191,10 +191,10 @@ func (f *fleet) once(ctx context.Context, a account, res *Result) (err error) {
 			err = errors.Errorf("internal error: %v (please report it)", p)
 		}
 	}()
-	stdout := newPrefixWriter(&f.outMu, f.o.Stdout, "["+name+"] ")
-	stderr := newPrefixWriter(&f.errMu, f.o.Stderr, "["+name+"] ")
-	defer stdout.flush()
-	defer stderr.flush()
+	stdout := linewriter.New(f.o.Stdout, "["+name+"] ", &f.outMu)
+	stderr := linewriter.New(f.o.Stderr, "["+name+"] ", &f.errMu)
+	defer stdout.Flush()
+	defer stderr.Flush()
 	opts := f.o.Runtime
 	opts.SessionPath = a.target
 	shown := a.shown
@@ -257,42 +257,4 @@ func Summary(w io.Writer, results []Result) bool {
 	}
 	fmt.Fprintf(w, "%d accounts: %d ok, %d failed\n", len(results), len(results)-failed, failed)
 	return failed == 0
-}
-
-// prefixWriter prefixes every line; an unfinished line waits for its end
-// (or flush), so lines of concurrent accounts never interleave.
-type prefixWriter struct {
-	mu     *sync.Mutex // shared per destination
-	w      io.Writer
-	prefix string
-	buf    []byte
-}
-
-func newPrefixWriter(mu *sync.Mutex, w io.Writer, prefix string) *prefixWriter {
-	return &prefixWriter{mu: mu, w: w, prefix: prefix}
-}
-
-func (p *prefixWriter) Write(b []byte) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.buf = append(p.buf, b...)
-	for {
-		i := bytes.IndexByte(p.buf, '\n')
-		if i < 0 {
-			return len(b), nil
-		}
-		_, _ = io.WriteString(p.w, p.prefix)
-		_, _ = p.w.Write(p.buf[:i+1])
-		p.buf = p.buf[i+1:]
-	}
-}
-
-func (p *prefixWriter) flush() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(p.buf) > 0 {
-		_, _ = io.WriteString(p.w, p.prefix)
-		_, _ = p.w.Write(append(p.buf, '\n'))
-		p.buf = nil
-	}
 }

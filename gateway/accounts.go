@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -12,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/tglua/tglua/fleet"
+	"github.com/tglua/tglua/internal/linewriter"
 	"github.com/tglua/tglua/runtime"
 )
 
@@ -44,7 +44,9 @@ func (g *Gateway) newAccount(hash string) *account {
 
 // id names the account in logs: a prefix of the token's hash, which says
 // nothing about the token.
-func (a *account) id() string { return a.hash[:12] }
+func (a *account) id() string { return idOf(a.hash) }
+
+func idOf(hash string) string { return hash[:12] }
 
 // newToken returns a fresh token (192 random bits) and its hash.
 func newToken() (token, hash string) {
@@ -125,7 +127,7 @@ func (g *Gateway) runtimeOptions(hash string) runtime.Options {
 		SessionPath:  g.path(hash, sessionExt),
 		Dial:         o.Dial,
 		Stdout:       io.Discard,
-		Stderr:       &prefixWriter{w: o.RuntimeLog, prefix: "account " + hash[:12] + ": "},
+		Stderr:       linewriter.New(o.RuntimeLog, "account "+idOf(hash)+": ", nil),
 		FloodWaitMax: o.FloodWaitMax,
 		CallTimeout:  o.CallTimeout,
 		Sandbox:      runtime.SandboxStrict,
@@ -134,29 +136,3 @@ func (g *Gateway) runtimeOptions(hash string) runtime.Options {
 
 // shutdown stops the account's runtime, writing its session.
 func (a *account) shutdown() { a.g.pool.Stop(a.hash) }
-
-// prefixWriter prefixes each line written to w.
-type prefixWriter struct {
-	mu     sync.Mutex
-	w      io.Writer
-	prefix string
-	buf    []byte
-}
-
-func (p *prefixWriter) Write(b []byte) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.buf = append(p.buf, b...)
-	for {
-		i := bytes.IndexByte(p.buf, '\n')
-		if i < 0 {
-			break
-		}
-		line := append([]byte(p.prefix), p.buf[:i+1]...)
-		p.buf = p.buf[i+1:]
-		if _, err := p.w.Write(line); err != nil {
-			return len(b), nil
-		}
-	}
-	return len(b), nil
-}
