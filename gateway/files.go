@@ -22,14 +22,16 @@ func sendFile(g *Gateway, a *account, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.inThread(w, r, a, func(L *lua.LState, out *bytes.Buffer) error {
-		opts, err := p.table(L, nil, "peer", "file")
-		if err != nil {
-			return newError(http.StatusBadRequest, "send_file: "+err.Error())
-		}
 		args, err := p.table(L, nil)
 		if err != nil {
 			return newError(http.StatusBadRequest, "send_file: "+err.Error())
 		}
+		opts := L.CreateTable(0, 4)
+		args.ForEach(func(k, v lua.LValue) {
+			if k != lua.LString("peer") && k != lua.LString("file") {
+				opts.RawSet(k, v)
+			}
+		})
 		if p.files["file"] != nil && args.RawGetString("file") == lua.LNil {
 			args.RawSetString("file", lua.LString(attachPrefix+"file"))
 		}

@@ -163,11 +163,12 @@ func writeTable(b *bytes.Buffer, t *lua.LTable, depth int) error {
 		b.WriteByte(':')
 		return writeValue(b, v, depth)
 	}
+	var c *schema.Constructor
 	if hasName {
 		if err := field("_", name); err != nil {
 			return err
 		}
-		if c := schema.ByName(string(name)); c != nil {
+		if c = schema.ByName(string(name)); c != nil {
 			for i := range c.Params {
 				p := &c.Params[i]
 				if p.Type.Kind == schema.KindFlags {
@@ -182,23 +183,21 @@ func writeTable(b *bytes.Buffer, t *lua.LTable, depth int) error {
 		}
 	}
 	// Keys the schema does not name (all of them for a plain table), sorted.
-	var rest []string
-	t.ForEach(func(k, _ lua.LValue) {
+	type kv struct {
+		k string
+		v lua.LValue
+	}
+	var rest []kv
+	t.ForEach(func(k, v lua.LValue) {
 		ks := keyString(k)
-		if hasName && (ks == "_" || schemaField(string(name), ks)) {
+		if hasName && (ks == "_" || schemaField(c, ks)) {
 			return
 		}
-		rest = append(rest, ks)
+		rest = append(rest, kv{ks, v})
 	})
-	sort.Strings(rest)
-	for _, k := range rest {
-		v := t.RawGetString(k)
-		if v == lua.LNil {
-			if n, err := strconv.Atoi(k); err == nil {
-				v = t.RawGetInt(n)
-			}
-		}
-		if err := field(k, v); err != nil {
+	sort.Slice(rest, func(i, j int) bool { return rest[i].k < rest[j].k })
+	for _, e := range rest {
+		if err := field(e.k, e.v); err != nil {
 			return err
 		}
 	}
@@ -206,9 +205,8 @@ func writeTable(b *bytes.Buffer, t *lua.LTable, depth int) error {
 	return nil
 }
 
-// schemaField reports whether constructor name has a field key.
-func schemaField(name, key string) bool {
-	c := schema.ByName(name)
+// schemaField reports whether constructor c (nil: none) has a field key.
+func schemaField(c *schema.Constructor, key string) bool {
 	if c == nil {
 		return false
 	}

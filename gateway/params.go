@@ -165,12 +165,9 @@ func (p *params) names() []string {
 
 // table builds the Lua argument table for method m (nil for the gateway's
 // own functions), typing form values by m's parameters.
-func (p *params) table(L *lua.LState, m *schema.Constructor, skip ...string) (*lua.LTable, error) {
+func (p *params) table(L *lua.LState, m *schema.Constructor) (*lua.LTable, error) {
 	t := L.CreateTable(0, len(p.values)+len(p.json))
 	for _, k := range p.names() {
-		if contains(skip, k) {
-			continue
-		}
 		var (
 			v   lua.LValue
 			err error
@@ -186,15 +183,6 @@ func (p *params) table(L *lua.LState, m *schema.Constructor, skip ...string) (*l
 		t.RawSetString(k, v)
 	}
 	return t, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // param finds m's parameter name, or nil.
