@@ -52,7 +52,13 @@ func (s *syncBuf) String() string {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{})
+	return newEnvWith(t, sandbox.Options{})
+}
+
+// newEnvWith is newEnv with a sandbox made from so.
+func newEnvWith(t testing.TB, so sandbox.Options) *env {
+	t.Helper()
+	sb, err := sandbox.New(so)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -444,17 +450,33 @@ func TestSecondGatewayRefused(t *testing.T) {
 func TestConcurrentRequests(t *testing.T) {
 	e := newEnv(t)
 	u := "/user" + e.login("+15550000")
-	// Each call waits 100 ms at the server: 16 at once overlap on one
-	// account instead of queueing behind each other.
-	e.sb.SetFault("help.getNearestDc", sandbox.Fault{Latency: 100 * time.Millisecond})
-	var wg sync.WaitGroup
+	// Each answer is held back at the server: the server must see all 16
+	// requests before the first answer, so they overlap on one account
+	// instead of queueing behind each other.
+	e.sb.SetFault("help.getNearestDc", sandbox.Fault{Latency: 2 * time.Second})
+	var (
+		wg       sync.WaitGroup
+		answered atomic.Int32
+		overlap  = make(chan bool, 1)
+	)
 	errs := make(chan string, 16)
+	go func() {
+		for answered.Load() == 0 {
+			if e.sb.Calls("help.getNearestDc") == 16 {
+				overlap <- true
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		overlap <- false
+	}()
 	for range 16 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			req, _ := http.NewRequest(http.MethodGet, e.srv.URL+u+"/help.getNearestDc", nil)
 			resp, err := e.srv.Client().Do(req)
+			answered.Add(1)
 			if err != nil {
 				errs <- err.Error()
 				return
@@ -465,6 +487,9 @@ func TestConcurrentRequests(t *testing.T) {
 				errs <- string(b)
 			}
 		}()
+	}
+	if !<-overlap {
+		t.Error("an answer came before the server had seen all 16 requests: they did not overlap")
 	}
 	wg.Wait()
 	close(errs)
@@ -520,17 +545,7 @@ func TestWebhook(t *testing.T) {
 }
 
 func TestSignUp(t *testing.T) {
-	sb, err := sandbox.New(sandbox.Options{RequireSignUp: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sb.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	e := &env{t: t, sb: sb, dir: t.TempDir(), log: &syncBuf{}}
-	e.start(gateway.Options{})
-	t.Cleanup(e.stop)
+	e := newEnvWith(t, sandbox.Options{RequireSignUp: true})
 	res := ok(t, e.post("/phone_login", url.Values{"phone": {"+15557777"}})).(map[string]any)
 	u := "/user" + res["token"].(string)
 	got := ok(t, e.post(u+"/complete_phone_login", url.Values{"code": {sandbox.LoginCode}})).(map[string]any)
