@@ -139,6 +139,17 @@ func inputPeerOf(L *lua.LState, peer, res *lua.LTable) lua.LValue {
 	return in
 }
 
+// offsets renders the offset parameters of args, to tell that a page
+// moved them.
+func offsets(args *lua.LTable) string {
+	var b strings.Builder
+	for _, f := range []string{"offset_id", "offset_date", "offset"} {
+		b.WriteString(lua.LVAsString(args.RawGetString(f)))
+		b.WriteByte('|')
+	}
+	return b.String()
+}
+
 // luaIter is iter(method, args).
 func (r *Runtime) luaIter(L *lua.LState) int {
 	fn := L.CheckFunction(1)
@@ -197,7 +208,9 @@ func (r *Runtime) luaIter(L *lua.LState) int {
 			for i := 1; i <= list.Len(); i++ {
 				buf = append(buf, list.RawGetInt(i))
 			}
-			done = complete[lua.LVAsString(res.RawGetString("_"))] || !pg.next(L, args, res, buf)
+			before := offsets(args)
+			done = complete[lua.LVAsString(res.RawGetString("_"))] || !pg.next(L, args, res, buf) ||
+				offsets(args) == before // a server that ignores the offset would loop for ever
 		}
 		v := buf[0]
 		buf = buf[1:]
