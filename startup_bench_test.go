@@ -16,7 +16,8 @@ import (
 // client and gopher-lua and does nothing (internal/startbase/linked), one
 // linking only gotd's mtproto and tg packages and gopher-lua
 // (internal/startbase/mtproto), an empty Go program, and, when installed, `lua5.4 -e 'return 1'` and
-// `python3 -c 'import telethon'`. Each round runs every program once, in
+// `python3 -c 'import telethon'`, and `tglua --sandbox scripts/hello.lua`
+// (reported as its ratio to `tglua -e`). Each round runs every program once, in
 // rotating order; the metrics are medians over b.N rounds (use
 // -benchtime 20x or more). The binaries are built first, with the go
 // command on PATH.
@@ -44,6 +45,10 @@ func BenchmarkColdStart(b *testing.B) {
 		{name: "empty", argv: []string{build("empty", "./internal/startbase/empty")}},
 		{name: "mtproto", argv: []string{build("mtproto", "./internal/startbase/mtproto")}},
 	}
+	// The README's first command: an in-process sandbox, a login and a few
+	// calls over real MTProto.
+	sandboxHello := &program{name: "sandbox-hello", argv: []string{progs[0].argv[0], "--sandbox", "scripts/hello.lua"}}
+	progs = append(progs, sandboxHello)
 	if p, err := exec.LookPath("lua5.4"); err == nil {
 		progs = append(progs, &program{name: "lua5.4", argv: []string{p, "-e", "return 1"}})
 	}
@@ -90,6 +95,7 @@ func BenchmarkColdStart(b *testing.B) {
 	}
 	tg, linked, empty := median(progs[0]), median(progs[1]), median(progs[2])
 	b.ReportMetric(tg-linked, "tglua-minus-linked-ms")
+	b.ReportMetric(median(sandboxHello)/tg, "sandbox-hello/tglua-e")
 	b.Logf("medians over %d rounds: %s; tglua adds %.1f ms to the linked baseline (%.2fx), the linked libraries add %.1f ms to an empty Go program",
 		b.N, strings.Join(parts, ", "), tg-linked, tg/linked, linked-empty)
 }

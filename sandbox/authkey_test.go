@@ -1,0 +1,72 @@
+package sandbox
+
+import (
+	"bytes"
+	"math/big"
+	"testing"
+
+	"github.com/gotd/td/crypto"
+	"github.com/gotd/td/session"
+	"github.com/gotd/td/telegram"
+)
+
+func TestKnownPrimesAreSafe(t *testing.T) {
+	for _, h := range knownPrimes {
+		p, ok := new(big.Int).SetString(h, 16)
+		if !ok {
+			t.Fatalf("bad hex %q", h)
+		}
+		if err := crypto.CheckDH(3, p); err != nil {
+			t.Errorf("known prime %.16s...: %v", h, err)
+		}
+	}
+}
+
+func TestFactorPQ(t *testing.T) {
+	for _, tc := range []struct{ pq, p, q uint64 }{
+		{0x17ED48941A08F981, 1229739323, 1402015859}, // gotd's test server
+		{15, 3, 5},
+		{2 * 7, 2, 7},
+		{4294967291 * 4294967279, 4294967279, 4294967291},
+	} {
+		p, q, ok := factorPQ(tc.pq)
+		if !ok || p != tc.p || q != tc.q {
+			t.Errorf("factorPQ(%d) = %d, %d, %v; want %d, %d", tc.pq, p, q, ok, tc.p, tc.q)
+		}
+	}
+	if _, _, ok := factorPQ(1); ok {
+		t.Error("factorPQ(1) succeeded")
+	}
+}
+
+// TestNewSession: a client started on the session NewSession made logs in
+// and calls over that key, without an exchange of its own.
+func TestNewSession(t *testing.T) {
+	s := startTestServer(t, Options{})
+	ctx := testContext(t)
+	st, err := s.NewSession(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := (&session.Loader{Storage: st}).Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, u := startUser(t, s, "+15550000", func(o *telegram.Options) { o.SessionStorage = st })
+	if u.Phone != "15550000" {
+		t.Fatalf("logged in as %q", u.Phone)
+	}
+	if _, err := c.API().HelpGetNearestDC(c.ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.keys) != 1 {
+		t.Fatalf("server saw %d auth keys, want 1", len(s.keys))
+	}
+	for id := range s.keys {
+		if !bytes.Equal(id[:], data.AuthKeyID) {
+			t.Fatalf("server saw key %x, session holds %x", id, data.AuthKeyID)
+		}
+	}
+}
