@@ -1,6 +1,10 @@
 package docsite
 
-import "github.com/tglua/tglua/internal/apidoc"
+import (
+	"strings"
+
+	"github.com/tglua/tglua/internal/apidoc"
+)
 
 // basicTypes are TL's basic types and how a script and the gateway pass
 // them. The documentation describes most of them, but they are not schema
@@ -26,4 +30,11 @@ func newBasicPage(name string) basicPage {
 	b := basicTypes[name]
 	doc, _ := apidoc.LookupType(name)
 	return basicPage{Name: name, Description: paragraphs(doc.Description), Lua: b.lua, JSON: b.json}
+}
+
+func (p basicPage) writeContent(b *strings.Builder) {
+	writeCrumbs(b, esc(p.Name))
+	writeHeading(b, "Basic type", p.Name)
+	writeParagraphs(b, "", p.Description)
+	b.WriteString("\n<h2>In Lua</h2>\n<p>" + esc(p.Lua) + "</p>\n<h2>In JSON (HTTP gateway)</h2>\n<p>" + esc(p.JSON) + "</p>\n")
 }

@@ -34,3 +34,20 @@ func newConstructorPage(c *schema.Constructor) constructorPage {
 		JSON:        strings.ReplaceAll(v.jsonString(), jsonNow, sampleTime),
 	}
 }
+
+func (p constructorPage) writeContent(b *strings.Builder) {
+	writeCrumbs(b, `<a href="`+esc(p.Type.Href)+`">`+esc(p.Type.Name)+"</a>", esc(p.Name))
+	writeHeading(b, "Constructor", p.Name)
+	writeParagraphs(b, "", p.Description)
+	b.WriteString("\n<p>Belongs to type ")
+	writeType(b, p.Type)
+	b.WriteString(".</p>\n\n<h2 id=\"fields\">Fields</h2>\n")
+	if len(p.Fields) > 0 {
+		writeParams(b, p.Fields)
+	} else {
+		b.WriteString("<p>None.</p>")
+	}
+	b.WriteString("\n\n<h2 id=\"examples\">Examples</h2>\n")
+	writeExample(b, "Lua", "lua", p.Lua)
+	writeExample(b, "JSON (HTTP gateway)", "json", p.JSON)
+}

@@ -1,7 +1,7 @@
 package docsite
 
 import (
-	"go/format"
+	"math"
 	"strings"
 
 	"github.com/tglua/tglua/luabind/schema"
@@ -10,25 +10,64 @@ import (
 // goPrelude introduces the Go example.
 const goPrelude = "// rt is a *runtime.Runtime (runtime.New); Call takes the method's name.\n"
 
-// goExample is the call of m from Go through package runtime, gofmt'ed.
+// goExample is the call of m from Go through package runtime, written as
+// gofmt writes it: TestGoExamplesGofmt checks that go/format leaves every
+// example alone.
 func goExample(m *schema.Constructor, args []field) string {
 	var b strings.Builder
 	b.WriteString(goPrelude)
 	b.WriteString("out, err := rt.Call(ctx, " + goQuote(m.Name))
 	if len(args) > 0 {
+		keys := make([]string, len(args))
+		for i, f := range args {
+			keys[i] = goQuote(f.name)
+		}
+		pads := goKeyPads(keys)
 		b.WriteString(", map[string]any{\n")
-		for _, f := range args {
-			b.WriteString(goQuote(f.name) + ": " + f.val.goString() + ",\n")
+		for i, f := range args {
+			b.WriteString("\t" + keys[i] + ":" + strings.Repeat(" ", pads[i]) + f.val.goString() + ",\n")
 		}
 		b.WriteString("}")
 	}
 	b.WriteString(")\nif err != nil {\n\treturn err\n}\n")
 	b.WriteString("fmt.Println(out[0]) // " + schema.TypeName(m.Result) + ": " + goResult(m.Result) + "\n")
-	src, err := format.Source([]byte(b.String()))
-	if err != nil {
-		return b.String() // TestGoExamplesParse keeps this from happening
+	return b.String()
+}
+
+// goKeyPads says how many spaces gofmt puts after each key's colon in a
+// composite literal of one key: value a line: enough to align the values
+// of an alignment section, at least one. Consecutive lines are one
+// section, but a key starts a new one when it or the key before it is
+// over 40 bytes and it is at least 2.5 times longer or shorter than the
+// geometric mean of the keys of the section so far (go/printer's
+// exprList).
+func goKeyPads(keys []string) []int {
+	pads := make([]int, len(keys))
+	start, lnsum := 0, 0.0
+	for i, k := range keys {
+		if i > 0 && (len(keys[i-1]) > 40 || len(k) > 40) {
+			ratio := float64(len(k)) / math.Exp(lnsum/float64(i-start))
+			if 2.5*ratio <= 1 || 2.5 <= ratio {
+				alignKeys(pads[start:i], keys[start:i])
+				start, lnsum = i, 0
+			}
+		}
+		lnsum += math.Log(float64(len(k)))
 	}
-	return string(src)
+	alignKeys(pads[start:], keys[start:])
+	return pads
+}
+
+// alignKeys sets the pads of one alignment section, whose values start one
+// space after the longest key's colon.
+func alignKeys(pads []int, keys []string) {
+	w := 0
+	for _, k := range keys {
+		w = max(w, len(k))
+	}
+	for i, k := range keys {
+		pads[i] = w - len(k) + 1
+	}
 }
 
 // goString renders the value as a Go expression for runtime.ToLua.

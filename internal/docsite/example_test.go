@@ -2,8 +2,11 @@ package docsite
 
 import (
 	"encoding/json"
+	"fmt"
+	"go/format"
 	"go/parser"
 	"go/token"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -54,6 +57,55 @@ func TestGoAndJSONExamplesParse(t *testing.T) {
 				t.Fatalf("%s.%s: invalid JSON %s", c.Name, f.name, js)
 			}
 		}
+	}
+}
+
+// goExample writes its examples as gofmt would: go/format leaves every
+// one alone.
+func TestGoExamplesGofmt(t *testing.T) {
+	n := 0
+	for i := range schema.All() {
+		if c := &schema.All()[i]; c.Method {
+			wantGofmt(t, c.Name, goExample(c, newExampleGen().args(c, 0)))
+			n++
+		}
+	}
+	if n < 500 {
+		t.Fatalf("checked %d methods", n)
+	}
+}
+
+// Keys long enough to break gofmt's alignment of the values (no parameter
+// name is, yet) are aligned as gofmt aligns them.
+func TestGoExampleLongKeys(t *testing.T) {
+	m := schema.ByName("help.getConfig")
+	rnd := rand.New(rand.NewPCG(1, 2))
+	cases := [][]int{{1}, {60}, {5, 50, 5}, {45, 3, 3}, {41, 42, 120, 2}, {39, 39, 100, 20, 20}, {10, 60, 10, 60}}
+	for range 300 {
+		c := make([]int, 1+rnd.IntN(8))
+		for i := range c {
+			c[i] = 1 + rnd.IntN(130)
+		}
+		cases = append(cases, c)
+	}
+	for _, lens := range cases {
+		var args []field
+		for i, l := range lens {
+			args = append(args, field{name: strings.Repeat(string(rune('a'+i)), l), val: number("1")})
+		}
+		wantGofmt(t, fmt.Sprint(lens), goExample(m, args))
+	}
+}
+
+// wantGofmt checks that go/format does not change the example src.
+func wantGofmt(t *testing.T, name, src string) {
+	t.Helper()
+	out, err := format.Source([]byte(src))
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", name, err, src)
+	}
+	if string(out) != src {
+		t.Fatalf("%s: the Go example is not gofmt'ed:\n%s\ngofmt:\n%s", name, src, out)
 	}
 }
 

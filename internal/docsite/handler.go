@@ -34,13 +34,13 @@ func serve(w http.ResponseWriter, r *http.Request) {
 	case path == "/docs":
 		redirect(w, r, prefix, http.StatusMovedPermanently)
 	case path == prefix:
-		writePage(w, r, http.StatusOK, "index", "Telegram API", "", newIndexPage())
+		writePage(w, r, http.StatusOK, "Telegram API", "", newIndexPage())
 	case path == prefix+"search":
 		serveSearch(w, r)
 	case strings.HasPrefix(path, prefix):
 		serveName(w, r, path[len(prefix):])
 	default:
-		writePage(w, r, http.StatusNotFound, "notfound", "Not found", "", newNotFoundPage(path))
+		writePage(w, r, http.StatusNotFound, "Not found", "", newNotFoundPage(path))
 	}
 }
 
@@ -55,7 +55,7 @@ func serveSearch(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, href(c), http.StatusFound)
 		return
 	}
-	writePage(w, r, http.StatusOK, "search", "Search: "+q, q, newSearchPage(q))
+	writePage(w, r, http.StatusOK, "Search: "+q, q, newSearchPage(q))
 }
 
 // serveName serves the page of name, or redirects to its exact spelling.
@@ -66,7 +66,7 @@ func serveName(w http.ResponseWriter, r *http.Request, name string) {
 		if _, ok := kindOf(alt); !ok {
 			alt, ok = canonical(alt)
 			if !ok {
-				writePage(w, r, http.StatusNotFound, "notfound", "Not found", name, newNotFoundPage(name))
+				writePage(w, r, http.StatusNotFound, "Not found", name, newNotFoundPage(name))
 				return
 			}
 		}
@@ -75,19 +75,19 @@ func serveName(w http.ResponseWriter, r *http.Request, name string) {
 	}
 	switch k {
 	case kindMethod:
-		writePage(w, r, http.StatusOK, "method", name, "", newMethodPage(schema.ByName(name)))
+		writePage(w, r, http.StatusOK, name, "", newMethodPage(schema.ByName(name)))
 	case kindConstructor:
-		writePage(w, r, http.StatusOK, "constructor", name, "", newConstructorPage(schema.ByName(name)))
+		writePage(w, r, http.StatusOK, name, "", newConstructorPage(schema.ByName(name)))
 	case kindType:
 		t, _ := schema.TypeByName(name)
-		writePage(w, r, http.StatusOK, "type", name, "", newTypePage(t))
+		writePage(w, r, http.StatusOK, name, "", newTypePage(t))
 	case kindNamespace:
-		writePage(w, r, http.StatusOK, "namespace", name, "", newNamespacePage(name))
+		writePage(w, r, http.StatusOK, name, "", newNamespacePage(name))
 	case kindBuiltin:
-		writePage(w, r, http.StatusOK, "text", name, "", newBuiltinPage(name))
+		writePage(w, r, http.StatusOK, name, "", newBuiltinPage(name))
 	case kindBasic:
-		writePage(w, r, http.StatusOK, "basic", name, "", newBasicPage(name))
+		writePage(w, r, http.StatusOK, name, "", newBasicPage(name))
 	default:
-		writePage(w, r, http.StatusOK, "text", name, "", newDocOnlyPage(name))
+		writePage(w, r, http.StatusOK, name, "", newDocOnlyPage(name))
 	}
 }

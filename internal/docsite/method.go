@@ -2,6 +2,7 @@ package docsite
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/tglua/tglua/internal/apidoc"
 	"github.com/tglua/tglua/internal/docpage"
@@ -51,4 +52,46 @@ func newMethodPage(m *schema.Constructor) methodPage {
 			split.DefaultLimit, luabind.DefaultMaxChunks))
 	}
 	return p
+}
+
+func (p methodPage) writeContent(b *strings.Builder) {
+	if p.Namespace != "" {
+		writeCrumbs(b, link(p.Namespace, esc(p.Namespace)), esc(p.Name))
+	} else {
+		writeCrumbs(b, esc(p.Name))
+	}
+	writeHeading(b, "Method", p.Name)
+	writeParagraphs(b, "", p.Description)
+	writeParagraphs(b, "note", p.Notes)
+	b.WriteString("\n<h2 id=\"parameters\">Parameters</h2>\n")
+	if len(p.Params) > 0 {
+		writeParams(b, p.Params)
+	} else {
+		b.WriteString("<p>None.</p>")
+	}
+	b.WriteString("\n\n<h2 id=\"return\">Return type</h2>\n<p>")
+	writeType(b, p.Result)
+	b.WriteString("</p>\n\n<h2 id=\"bots\">Can bots use this method?</h2>\n")
+	b.WriteString(`<p><strong class="usable usable-` + esc(p.Bots) + `">` + esc(p.Bots) + "</strong></p>\n\n<h2 id=\"errors\">Errors</h2>\n")
+	p.writeErrors(b)
+	b.WriteString("\n\n<h2 id=\"examples\">Examples</h2>\n")
+	writeExample(b, "Lua", "lua", p.Lua)
+	writeExample(b, "HTTP gateway (curl)", "curl", p.Curl)
+	writeExample(b, "Go (package runtime)", "go", p.Go)
+}
+
+// writeErrors writes the table of the errors the method may return.
+func (p methodPage) writeErrors(b *strings.Builder) {
+	if len(p.Errors) == 0 {
+		b.WriteString("<p>No errors are documented for this method.</p>")
+		return
+	}
+	b.WriteString(`<table class="errors">
+<thead><tr><th>Type</th><th>Description</th></tr></thead>
+<tbody>
+`)
+	for _, e := range p.Errors {
+		b.WriteString("<tr><td><code>" + esc(e.Type) + "</code></td><td>" + esc(e.Description) + "</td></tr>\n")
+	}
+	b.WriteString("</tbody>\n</table>")
 }

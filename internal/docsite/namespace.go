@@ -2,6 +2,7 @@ package docsite
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tglua/tglua/internal/apidoc"
@@ -39,4 +40,24 @@ func methodSummaries(ns string) []methodSummary {
 	}
 	slices.SortFunc(out, func(a, b methodSummary) int { return strings.Compare(a.Name, b.Name) })
 	return out
+}
+
+func (p namespacePage) writeContent(b *strings.Builder) {
+	writeCrumbs(b, esc(p.Name))
+	if p.Function != nil {
+		p.Function.writeText(b)
+	}
+	b.WriteString("\n")
+	writeHeading(b, "Namespace", p.Name)
+	b.WriteString("<p>" + strconv.Itoa(len(p.Methods)) + " methods. In Lua the namespace is the global table <code>" + esc(p.Name) +
+		"</code>, also <code>tg." + esc(p.Name) + `</code>.</p>
+<table class="methods">
+<thead><tr><th>Method</th><th>Bots</th><th>Description</th></tr></thead>
+<tbody>
+`)
+	for _, m := range p.Methods {
+		b.WriteString("<tr><td>" + link(m.Name, "<code>"+esc(m.Name)+"</code>") + `</td><td class="usable-` + esc(m.Bots) + `">` + esc(m.Bots) +
+			"</td><td>" + esc(m.Description) + "</td></tr>\n")
+	}
+	b.WriteString("</tbody>\n</table>\n")
 }

@@ -1,35 +1,11 @@
 package docsite
 
 import (
+	"strconv"
+	"strings"
+
 	"github.com/tglua/tglua/internal/docpage"
-	"github.com/tglua/tglua/luabind/schema"
 )
-
-// indexPage lists the namespaces, the built-in functions and every method.
-type indexPage struct {
-	Layer      int
-	Namespaces []namespaceCount
-	Builtins   []string
-	Methods    []string
-}
-
-type namespaceCount struct {
-	Name  string
-	Count int
-}
-
-func newIndexPage() indexPage {
-	p := indexPage{Layer: schema.Layer, Builtins: docpage.BuiltinNames()}
-	for _, ns := range schema.Namespaces() {
-		p.Namespaces = append(p.Namespaces, namespaceCount{ns, len(schema.Methods(ns))})
-	}
-	for _, e := range names().entries {
-		if e.Kind == kindMethod {
-			p.Methods = append(p.Methods, e.Name)
-		}
-	}
-	return p
-}
 
 // searchPage lists the names matching a query, or suggestions.
 type searchPage struct {
@@ -50,6 +26,47 @@ func newSearchPage(q string) searchPage {
 	return p
 }
 
+func (p searchPage) writeContent(b *strings.Builder) {
+	writeCrumbs(b, "Search")
+	b.WriteString(`<h1>Search</h1>
+<form class="big-search" action="/docs/search" method="get" role="search">
+<input name="q" type="search" value="` + esc(p.Query) + `" aria-label="Search the reference">
+<button type="submit">Search</button>
+</form>
+`)
+	switch {
+	case p.Query == "":
+		b.WriteString("<p>Type part of a method, constructor or type name.</p>")
+	case len(p.Results) == 0:
+		b.WriteString("<p>Nothing contains “" + esc(p.Query) + "”.</p>\n")
+		writeSuggestions(b, p.Suggestions)
+	default:
+		p.writeResults(b)
+	}
+	b.WriteString("\n")
+}
+
+// writeResults writes how many names match and the table of the first.
+func (p searchPage) writeResults(b *strings.Builder) {
+	verb := "names contain"
+	if p.Total == 1 {
+		verb = "name contains"
+	}
+	b.WriteString("<p>" + strconv.Itoa(p.Total) + " " + verb + " “" + esc(p.Query) + "”")
+	if p.More {
+		b.WriteString("; the first " + strconv.Itoa(len(p.Results)) + " are listed")
+	}
+	b.WriteString(`.</p>
+<table class="results">
+<thead><tr><th>Name</th><th>Kind</th></tr></thead>
+<tbody>
+`)
+	for _, e := range p.Results {
+		b.WriteString("<tr><td>" + link(e.Name, "<code>"+esc(e.Name)+"</code>") + "</td><td>" + esc(e.Kind.String()) + "</td></tr>\n")
+	}
+	b.WriteString("</tbody>\n</table>")
+}
+
 // notFoundPage answers an unknown name with the closest names.
 type notFoundPage struct {
 	Name        string
@@ -58,4 +75,10 @@ type notFoundPage struct {
 
 func newNotFoundPage(name string) notFoundPage {
 	return notFoundPage{Name: name, Suggestions: docpage.Suggest(name, 5)}
+}
+
+func (p notFoundPage) writeContent(b *strings.Builder) {
+	b.WriteString("<h1>Not found</h1>\n<p>There is no method, constructor, type or function named <code>" + esc(p.Name) + "</code>.</p>\n")
+	writeSuggestions(b, p.Suggestions)
+	b.WriteString("\n<p><a href=\"/docs/\">Back to the reference</a></p>\n")
 }

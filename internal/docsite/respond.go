@@ -26,12 +26,8 @@ func setHeaders(w http.ResponseWriter) {
 
 // writePage renders and sends a page. A 200 goes through
 // http.ServeContent, which answers If-None-Match (304) and HEAD.
-func writePage(w http.ResponseWriter, r *http.Request, status int, kind, title, query string, body any) {
-	page, err := render(kind, title, query, body)
-	if err != nil {
-		http.Error(w, "docsite: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
+func writePage(w http.ResponseWriter, r *http.Request, status int, title, query string, body content) {
+	page := render(title, query, body)
 	setHeaders(w)
 	if status == http.StatusOK {
 		h := fnv.New64a()

@@ -66,3 +66,24 @@ func parseText(s string) textPage {
 	}
 	return p
 }
+
+func (p textPage) writeContent(b *strings.Builder) {
+	writeCrumbs(b, esc(p.Name))
+	p.writeText(b)
+}
+
+// writeText writes the page's heading and blocks; a namespace page that is
+// also a function starts with them.
+func (p textPage) writeText(b *strings.Builder) {
+	writeHeading(b, p.Label, p.Name)
+	for _, k := range p.Blocks {
+		switch {
+		case k.Code:
+			b.WriteString(`<pre class="example"><code>` + esc(k.Text) + "</code></pre>\n")
+		case k.Heading:
+			b.WriteString("<h2>" + esc(k.Text) + "</h2>\n")
+		default:
+			b.WriteString("<p>" + esc(k.Text) + "</p>\n")
+		}
+	}
+}

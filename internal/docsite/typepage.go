@@ -2,6 +2,7 @@ package docsite
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/tglua/tglua/internal/apidoc"
 	"github.com/tglua/tglua/luabind/schema"
@@ -45,4 +46,29 @@ func newTypePage(t *schema.Type) typePage {
 	}
 	slices.Sort(p.Returning)
 	return p
+}
+
+func (p typePage) writeContent(b *strings.Builder) {
+	writeCrumbs(b, esc(p.Name))
+	writeHeading(b, "Type", p.Name)
+	writeParagraphs(b, "", p.Description)
+	if p.Peer {
+		b.WriteString(`<p class="note">Parameters of this type also take a peer shorthand: '@username', 'me', a phone number, a numeric id, or a peer table from a result.</p>` + "\n")
+	}
+	b.WriteString(`
+<h2 id="constructors">Constructors</h2>
+<table class="constructors">
+<thead><tr><th>Constructor</th><th>Description</th></tr></thead>
+<tbody>
+`)
+	for _, c := range p.Constructors {
+		b.WriteString("<tr><td>" + link(c.Name, "<code>"+esc(c.Name)+"</code>") + "</td><td>" + esc(c.Description) + "</td></tr>\n")
+	}
+	b.WriteString("</tbody>\n</table>\n\n<h2 id=\"returning\">Methods that return it</h2>\n")
+	if len(p.Returning) > 0 {
+		writeGrid(b, "", p.Returning, false)
+	} else {
+		b.WriteString("<p>None.</p>")
+	}
+	b.WriteString("\n")
 }
