@@ -256,3 +256,36 @@ func BenchmarkDecodeInterleaved(b *testing.B) {
 	}
 	b.ReportMetric(float64(ourT)/float64(gotdT), "x-gotd")
 }
+
+// BenchmarkEncodeInterleaved alternates gotd's generated Encode (fresh
+// buffer) and luabind.Encode on messages.sendMessage in rounds of 200, and
+// reports tglua's time as a multiple of gotd's.
+func BenchmarkEncodeInterleaved(b *testing.B) {
+	L := lua.NewState()
+	defer L.Close()
+	args := luaTable(b, L, sendMessageLua)
+	m := schema.ByName("messages.sendMessage")
+	req := sendMessageGo()
+	var gotdT, ourT time.Duration
+	const round = 200
+	for b.Loop() {
+		t0 := time.Now()
+		for range round {
+			var buf bin.Buffer
+			if err := req.Encode(&buf); err != nil {
+				b.Fatal(err)
+			}
+		}
+		t1 := time.Now()
+		for range round {
+			if _, err := luabind.Encode(m, args); err != nil {
+				b.Fatal(err)
+			}
+		}
+		gotdT += t1.Sub(t0)
+		ourT += time.Since(t1)
+	}
+	b.ReportMetric(float64(ourT)/float64(gotdT), "x-gotd")
+	b.ReportMetric(float64(ourT)/float64(b.N*round), "tglua-ns/op")
+	b.ReportMetric(float64(gotdT)/float64(b.N*round), "gotd-ns/op")
+}

@@ -468,7 +468,7 @@ func EncodeObject(t *lua.LTable) ([]byte, error) {
 	e := getEncoder(context.Background(), nil)
 	defer putEncoder(e)
 	e.buf.PutID(c.ID)
-	if perr := e.fields(c, t); perr != nil {
+	if perr := e.fields(c, t, true); perr != nil {
 		return nil, &ArgError{Method: c.Name, Path: perr.path(), Msg: perr.msg}
 	}
 	return append([]byte(nil), e.buf.Buf...), nil

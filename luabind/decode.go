@@ -98,7 +98,7 @@ func (d *decoder) value(b *bin.Buffer, t schema.TypeRef) (lua.LValue, error) {
 		var v lua.LValue
 		var err error
 		if t.Kind == schema.KindObject {
-			v, err = d.object(b)
+			v, err = d.object(b, t.Type)
 		} else {
 			v, err = d.vector(b, t)
 		}
@@ -141,13 +141,28 @@ func (d *decoder) vector(b *bin.Buffer, t schema.TypeRef) (lua.LValue, error) {
 	return tbl, nil
 }
 
-// object reads a boxed object: its constructor ID, then its fields.
-func (d *decoder) object(b *bin.Buffer) (lua.LValue, error) {
+// object reads a boxed object of type ti: its constructor ID, then its
+// fields.
+func (d *decoder) object(b *bin.Buffer, ti uint16) (lua.LValue, error) {
 	id, err := b.ID()
 	if err != nil {
 		return nil, err
 	}
-	c := schema.ByID(id)
+	var c *schema.Constructor
+	// Most types have a few constructors: comparing their IDs beats
+	// hashing into the map of all.
+	if cs := schema.TypeAt(ti).Constructors; len(cs) <= 8 {
+		all := schema.All()
+		for _, ci := range cs {
+			if all[ci].ID == id {
+				c = &all[ci]
+				break
+			}
+		}
+	}
+	if c == nil {
+		c = schema.ByID(id)
+	}
 	if c == nil || c.Method {
 		return nil, &decodeError{msg: fmt.Sprintf("unknown constructor %#08x", id)}
 	}
@@ -163,9 +178,8 @@ func (d *decoder) fields(b *bin.Buffer, c *schema.Constructor) (*lua.LTable, err
 		d.vals = d.vals[:base]
 		d.idx = d.idx[:base]
 	}()
-	var flags [4]uint32
-	var flagPos [4]int8
-	nflags := 0
+	in := infoOf(c)
+	var flags [4]uint32 // by ctorInfo.slot
 	for i := range params {
 		p := &params[i]
 		if p.Type.Kind == schema.KindFlags {
@@ -173,21 +187,13 @@ func (d *decoder) fields(b *bin.Buffer, c *schema.Constructor) (*lua.LTable, err
 			if err != nil {
 				return nil, err
 			}
-			if nflags < len(flags) {
-				flags[nflags] = v
-				flagPos[nflags] = int8(i)
-				nflags++
+			if sl := in.slot[i]; int(sl) < len(flags) {
+				flags[sl] = v
 			}
 			continue
 		}
-		if p.Conditional() {
-			set := false
-			for j := 0; j < nflags; j++ {
-				if flagPos[j] == p.Flag {
-					set = flags[j]&(1<<p.Bit) != 0
-				}
-			}
-			if !set {
+		if p.Flag >= 0 {
+			if sl := in.slot[i]; int(sl) >= len(flags) || flags[sl]&(1<<p.Bit) == 0 {
 				continue
 			}
 			if p.Type.Kind == schema.KindTrue {
@@ -205,7 +211,7 @@ func (d *decoder) fields(b *bin.Buffer, c *schema.Constructor) (*lua.LTable, err
 	}
 	var tbl *lua.LTable
 	if d.shapes != nil {
-		tbl = d.shapes.table(c, d.idx[base:], d.vals[base:])
+		tbl = d.shapes.table(d.slabs.table(), c, d.idx[base:], d.vals[base:])
 	} else {
 		tbl = objectTable(c, d.idx[base:], d.vals[base:])
 	}

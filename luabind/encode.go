@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/gotd/td/bin"
 	"github.com/gotd/td/tgerr"
@@ -115,6 +116,31 @@ type encoder struct {
 	// stack holds the values of the tables entered, for naming a cycle
 	// when the depth limit is hit.
 	stack [MaxDepth]lua.LValue
+	ctors ctorCache
+}
+
+// ctorCache remembers constructors by the identity of the Lua string that
+// named them: a script's constant strings are the same Go string every
+// time its code runs, so a hit costs a pointer comparison where
+// schema.ByName hashes the name and probes a map of thousands.
+type ctorCache [32]struct {
+	name string
+	c    *schema.Constructor
+}
+
+func (cc *ctorCache) byName(name string) *schema.Constructor {
+	p := unsafe.StringData(name)
+	slot := &cc[(uintptr(unsafe.Pointer(p))>>3^uintptr(len(name)))%uintptr(len(cc))]
+	if len(slot.name) == len(name) && unsafe.StringData(slot.name) == p {
+		return slot.c
+	}
+	c := schema.ByName(name)
+	if c != nil {
+		// The cache holds the string, so its memory is never reused for
+		// another while it is here.
+		slot.name, slot.c = name, c
+	}
+	return c
 }
 
 var encoders = sync.Pool{New: func() any { return &encoder{} }}
@@ -152,87 +178,49 @@ func (e *encoder) finish() {
 // argument table.
 func (e *encoder) request(m *schema.Constructor, args *lua.LTable) *pathError {
 	e.buf.PutID(m.ID)
-	return e.fields(m, args)
+	return e.fields(m, args, false)
 }
 
-// lookupParams is up to how many parameters fields looks each one up
-// rather than iterating the table: iterating a Go map costs more than a few
-// lookups.
-const lookupParams = 4
+// stackParams is up to how many parameters fields collects on the stack;
+// the few constructors with more use the encoder's scratch slice.
+const stackParams = 24
 
-// byLookup fills vals with the parameters looked up in strs. It reports
-// false when strs has keys besides the parameters and "_" (or nil values):
-// the caller then iterates, to name the odd key.
-func byLookup(params []schema.Param, strs map[string]lua.LValue, vals []lua.LValue) bool {
-	found := 0
-	for i := range params {
-		if v, ok := strs[params[i].Name]; ok && v != lua.LNil {
-			vals[i] = v
-			found++
-		}
+// fields encodes the parameters of c from the table t; under tells that t
+// has a '_' key.
+func (e *encoder) fields(c *schema.Constructor, t *lua.LTable, under bool) *pathError {
+	in := infoOf(c)
+	var small [stackParams]lua.LValue // nil: absent
+	var vals []lua.LValue
+	if len(c.Params) <= stackParams {
+		vals = small[:len(c.Params)]
+	} else {
+		base := len(e.scratch)
+		e.scratch = append(e.scratch, make([]lua.LValue, len(c.Params))...)
+		defer func() {
+			clear(e.scratch[base:])
+			e.scratch = e.scratch[:base]
+		}()
+		vals = e.scratch[base:]
 	}
-	if found < len(strs) { // "_" is looked up only when it can be there
-		if _, ok := strs["_"]; ok {
-			found++
-		}
-	}
-	return found == len(strs)
-}
-
-// fields encodes the parameters of c from the table t.
-func (e *encoder) fields(c *schema.Constructor, t *lua.LTable) *pathError {
-	params := c.Params
-	strs, odd, ok := tableFields(t)
-	if ok && odd == nil && len(params) <= lookupParams {
-		// Few parameters: look them up into an array on the stack.
-		var small [lookupParams]lua.LValue
-		vals := small[:len(params)]
-		for i := range vals {
-			vals[i] = lua.LNil
-		}
-		if byLookup(params, strs, vals) {
-			return e.values(c, vals)
-		}
-	}
-	base := len(e.scratch)
-	for range params {
-		e.scratch = append(e.scratch, lua.LNil)
-	}
-	defer func() {
-		clear(e.scratch[base:])
-		e.scratch = e.scratch[:base]
-	}()
-	vals := e.scratch[base : base+len(params)]
-
-	var info map[string]int // the parameter index by name
-	set := func(name string, v lua.LValue) *pathError {
-		if name == "_" {
-			return nil
-		}
-		if info == nil {
-			info = infoOf(c).index
-		}
-		i, ok := info[name]
-		if !ok {
-			return inField(errf("unknown field (want one of: "+paramList(c)+")"), name)
-		}
-		vals[i] = v
-		return nil
-	}
-	oddKey := func(k lua.LValue) *pathError {
-		return errf("unexpected key " + lua.LVAsString(k) + " (" + typeName(k) + ") in " + c.Name)
-	}
-	if ok {
+	if strs, odd, ok := tableFields(t); ok {
 		if odd != nil {
-			return oddKey(odd)
+			return oddKey(c, odd)
+		}
+		// A look-up costs about as much as one step of iterating a Go map,
+		// which also costs a start: with no more parameters than keys, look
+		// each parameter up, and iterate only to name a key that is none.
+		if len(c.Params) <= len(strs)+1 && lookup(c, strs, vals, under) {
+			return e.values(c, in, vals)
 		}
 		for k, v := range strs {
-			if v == lua.LNil {
+			if v == lua.LNil || k == "_" {
 				continue
 			}
-			if err := set(k, v); err != nil {
-				return err
+			i := in.param(c, k)
+			if i < 0 {
+				return unknownField(c, k)
 			}
+			vals[i] = v
 		}
 	} else {
 		var bad *pathError
@@ -240,57 +228,85 @@ func (e *encoder) fields(c *schema.Constructor, t *lua.LTable) *pathError {
 			if bad != nil {
 				return
 			}
-			if name, ok := k.(lua.LString); ok {
-				bad = set(string(name), v)
-			} else {
-				bad = oddKey(k)
+			name, ok := k.(lua.LString)
+			switch {
+			case !ok:
+				bad = oddKey(c, k)
+			case name == "_":
+			default:
+				if i := in.param(c, string(name)); i >= 0 {
+					vals[i] = v
+				} else {
+					bad = unknownField(c, string(name))
+				}
 			}
 		})
 		if bad != nil {
 			return bad
 		}
 	}
-	return e.values(c, vals)
+	return e.values(c, in, vals)
 }
 
-// values encodes the parameters of c from vals, one per parameter (LNil
-// when absent), computing the flags words from the present ones.
-func (e *encoder) values(c *schema.Constructor, vals []lua.LValue) *pathError {
-	params := c.Params
-	// Compute the flags words from the fields that are present.
-	var flags [4]uint32 // flags words are few; index by position among params
-	var flagPos [4]int
-	nflags := 0
-	for i := range params {
-		p := &params[i]
+// lookup fills vals with the parameters of c looked up in strs. It reports
+// false when strs has other keys (then vals may be partly filled).
+func lookup(c *schema.Constructor, strs map[string]lua.LValue, vals []lua.LValue, under bool) bool {
+	found := 0
+	for i := range c.Params {
+		p := &c.Params[i]
 		if p.Type.Kind == schema.KindFlags {
-			if nflags == len(flagPos) {
-				return errf("too many flags words in " + c.Name)
-			}
-			flagPos[nflags] = i
-			nflags++
 			continue
 		}
-		if !p.Conditional() {
-			continue
-		}
-		v := vals[i]
-		present := v != lua.LNil
-		if p.Type.Kind == schema.KindTrue {
-			switch v {
-			case lua.LTrue:
-			case lua.LNil, lua.LFalse:
-				present = false
-			default:
-				return inField(errf("boolean expected, got "+typeName(v)), p.Name)
+		if v, ok := strs[p.Name]; ok {
+			if v != lua.LNil {
+				vals[i] = v
 			}
+			found++
 		}
-		if present {
-			for j := 0; j < nflags; j++ {
-				if flagPos[j] == int(p.Flag) {
-					flags[j] |= 1 << p.Bit
+	}
+	if under {
+		found++
+	} else if found < len(strs) {
+		if _, ok := strs["_"]; ok {
+			found++
+		}
+	}
+	return found == len(strs)
+}
+
+func oddKey(c *schema.Constructor, k lua.LValue) *pathError {
+	return errf("unexpected key " + lua.LVAsString(k) + " (" + typeName(k) + ") in " + c.Name)
+}
+
+func unknownField(c *schema.Constructor, name string) *pathError {
+	return inField(errf("unknown field (want one of: "+paramList(c)+")"), name)
+}
+
+// values encodes the parameters of c from vals, one per parameter (nil
+// when absent), computing the flags words from the present ones.
+func (e *encoder) values(c *schema.Constructor, in *ctorInfo, vals []lua.LValue) *pathError {
+	params := c.Params
+	var flags [4]uint32 // the flags words, by ctorInfo.slot
+	if in.nflags > len(flags) {
+		return errf("too many flags words in " + c.Name)
+	}
+	if in.nflags > 0 {
+		for i := range params {
+			p := &params[i]
+			v := vals[i]
+			if v == nil || p.Flag < 0 {
+				continue
+			}
+			if p.Type.Kind == schema.KindTrue {
+				switch v {
+				case lua.LTrue:
+				case lua.LFalse:
+					continue
+				default:
+					return inField(errf("boolean expected, got "+typeName(v)), p.Name)
 				}
 			}
+			flags[in.slot[i]] |= 1 << p.Bit
 		}
 	}
 
@@ -298,35 +314,26 @@ func (e *encoder) values(c *schema.Constructor, vals []lua.LValue) *pathError {
 		p := &params[i]
 		switch p.Type.Kind {
 		case schema.KindFlags:
-			for j := 0; j < nflags; j++ {
-				if flagPos[j] == i {
-					e.buf.PutUint32(flags[j])
-				}
-			}
+			e.buf.PutUint32(flags[in.slot[i]])
 			continue
 		case schema.KindTrue:
 			continue
 		}
 		v := vals[i]
-		if p.Conditional() {
-			set := false
-			for j := 0; j < nflags; j++ {
-				if flagPos[j] == int(p.Flag) {
-					set = flags[j]&(1<<p.Bit) != 0
-				}
-			}
-			if !set {
+		if p.Flag >= 0 {
+			if flags[in.slot[i]]&(1<<p.Bit) == 0 {
 				continue
 			}
-			if v == lua.LNil {
+			if v == nil {
 				// Another field sharing this flag bit is present.
 				return inField(errf(schema.TypeName(p.Type)+" expected, got nil (it shares flag bit "+strconv.Itoa(int(p.Bit))+" with a field that is set)"), p.Name)
 			}
-		} else if v == lua.LNil {
+		} else if v == nil {
 			if p.Name == "random_id" {
 				e.randomID(c, p, vals)
 				continue
 			}
+			v = lua.LNil
 			switch schema.Default(c, p) {
 			case "0":
 				switch p.Type.Kind {
@@ -487,7 +494,7 @@ func (e *encoder) object(ti uint16, v lua.LValue) *pathError {
 	typ := schema.TypeAt(ti)
 	switch val := v.(type) {
 	case lua.LString:
-		c := schema.ByName(string(val))
+		c := e.ctors.byName(string(val))
 		if c == nil || c.Method || c.Type != ti {
 			if e.resolver != nil && resolvable[typ.Name] {
 				return e.resolved(ti, typ, v)
@@ -500,12 +507,12 @@ func (e *encoder) object(ti uint16, v lua.LValue) *pathError {
 			}
 		}
 		e.buf.PutID(c.ID)
-		return e.fields(c, emptyTable)
+		return e.fields(c, emptyTable, false)
 	case *lua.LTable:
 		var c *schema.Constructor
 		switch name := val.RawGetString("_").(type) {
 		case lua.LString:
-			c = schema.ByName(string(name))
+			c = e.ctors.byName(string(name))
 			if c == nil || c.Method || c.Type != ti {
 				if c != nil && e.resolver != nil && resolvable[typ.Name] {
 					return e.resolved(ti, typ, v)
@@ -521,7 +528,7 @@ func (e *encoder) object(ti uint16, v lua.LValue) *pathError {
 			return inField(errf("constructor name expected, got "+typeName(name)), "_")
 		}
 		e.buf.PutID(c.ID)
-		return e.fields(c, val)
+		return e.fields(c, val, true)
 	default:
 		if e.resolver != nil && resolvable[typ.Name] && v != lua.LNil {
 			return e.resolved(ti, typ, v)

@@ -96,10 +96,10 @@ func (s *shapes) of(c *schema.Constructor) *shape {
 
 // table builds a shaped table: its values, the shared key order, and the
 // metatable that privatizes it before a new key is added.
-func (s *shapes) table(c *schema.Constructor, idx []int, vals []lua.LValue) *lua.LTable {
+func (s *shapes) table(t *ltable, c *schema.Constructor, idx []int, vals []lua.LValue) *lua.LTable {
 	in := infoOf(c)
 	sh := s.of(c)
-	t := &ltable{
+	*t = ltable{
 		Metatable: s.meta,
 		strdict:   make(map[string]lua.LValue, len(vals)+1),
 		keys:      sh.keys,

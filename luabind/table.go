@@ -99,11 +99,46 @@ func arrayLen(t *lua.LTable) (int, bool) {
 
 // ctorInfo is what the codec precomputes per constructor, on first use:
 // parameter names to indexes, and the pre-boxed Lua keys ("_" first, then
-// the parameter names) and name.
+// the parameter names) and name; for encoding, where each flags word goes
+// and a small hash of the parameter names.
 type ctorInfo struct {
 	index map[string]int
 	keys  []lua.LValue
 	name  lua.LValue
+	// slot is, per parameter, the flags word it is: for a flags parameter,
+	// its own; for a conditional one, the word its bit is in; -1 otherwise.
+	slot   []int8
+	nflags int
+	// byHash is 1 + the index of the parameter whose name hashes there
+	// (nameHash), 0 for none, -1 when two names do (then index decides).
+	byHash [64]int8
+}
+
+// nameHash spreads parameter names over ctorInfo.byHash: length, first,
+// middle and last byte tell the names of one constructor apart nearly
+// always, without hashing the whole string.
+func nameHash(k string) int {
+	n := len(k)
+	if n == 0 {
+		return 0
+	}
+	return (n*5 + int(k[0])*3 + int(k[n/2])*7 + int(k[n-1])) & 63
+}
+
+// param returns the index of the parameter named k, or -1.
+func (in *ctorInfo) param(c *schema.Constructor, k string) int {
+	switch s := in.byHash[nameHash(k)]; {
+	case s > 0:
+		if c.Params[s-1].Name == k {
+			return int(s) - 1
+		}
+		return -1
+	case s < 0:
+		if i, ok := in.index[k]; ok {
+			return i
+		}
+	}
+	return -1
 }
 
 var (
@@ -121,11 +156,27 @@ func infoOf(c *schema.Constructor) *ctorInfo {
 		index: make(map[string]int, len(c.Params)),
 		keys:  make([]lua.LValue, len(c.Params)+1),
 		name:  lua.LString(c.Name),
+		slot:  make([]int8, len(c.Params)),
 	}
 	in.keys[0] = lua.LString("_")
 	for i := range c.Params {
-		in.index[c.Params[i].Name] = i
-		in.keys[i+1] = lua.LString(c.Params[i].Name)
+		prm := &c.Params[i]
+		in.index[prm.Name] = i
+		in.keys[i+1] = lua.LString(prm.Name)
+		in.slot[i] = -1
+		switch {
+		case prm.Type.Kind == schema.KindFlags:
+			in.slot[i] = int8(in.nflags)
+			in.nflags++
+		case prm.Conditional():
+			in.slot[i] = in.slot[prm.Flag]
+		}
+		switch h := &in.byHash[nameHash(prm.Name)]; {
+		case *h == 0:
+			*h = int8(i + 1)
+		default:
+			*h = -1
+		}
 	}
 	p.Store(in)
 	return in
@@ -248,6 +299,20 @@ const slabSize = 64
 type slabs struct {
 	nums []lua.LNumber
 	strs []lua.LString
+	tabs []ltable
+}
+
+// tableSlab is how many decoded tables share one allocation. A table kept
+// alive keeps its slab-mates' memory too, so it stays small.
+const tableSlab = 16
+
+// table returns a zero table from the slab.
+func (s *slabs) table() *ltable {
+	if len(s.tabs) == cap(s.tabs) {
+		s.tabs = make([]ltable, 0, tableSlab)
+	}
+	s.tabs = s.tabs[:len(s.tabs)+1]
+	return &s.tabs[len(s.tabs)-1]
 }
 
 // slabsOK checks once that values built from slabs are the values Go
