@@ -99,7 +99,7 @@ func (c *conn) waitReady(ctx context.Context, run *dialRun) error {
 		case <-run.ready:
 			return nil
 		case <-ctx.Done():
-			return ctx.Err()
+			return context.Cause(ctx) // errCallTimeout at the call timeout
 		case <-t.C:
 			if run.noticed.CompareAndSwap(false, true) {
 				_, _ = fmt.Fprintf(c.opts.Stderr, "tglua: still connecting to %s; retrying until the call times out\n", c.describe())

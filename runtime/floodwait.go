@@ -39,10 +39,11 @@ const floodWaitGlobal = "flood_wait_max"
 // Each attempt runs under the call timeout (Options.CallTimeout), so that
 // every call ends: the sleeps between attempts are not counted.
 type floodWait struct {
-	next    luabind.Invoker
-	timeout time.Duration // per attempt; <= 0: none
-	retries int
-	log     io.Writer
+	next      luabind.Invoker
+	timeout   time.Duration // per attempt; <= 0: none
+	deadlines *deadlines    // the timeout's, if any
+	retries   int
+	log       io.Writer
 	// base is the threshold from Options; max is the one in force (base, or
 	// the flood_wait_max global). Negative: never wait.
 	base time.Duration
@@ -58,6 +59,9 @@ func newFloodWait(next luabind.Invoker, opts Options) *floodWait {
 		f.retries = DefaultFloodWaitRetries
 	}
 	f.max.Store(int64(f.base))
+	if f.timeout > 0 {
+		f.deadlines = newDeadlines(f.timeout)
+	}
 	return f
 }
 
@@ -87,11 +91,11 @@ func (f *floodWait) attempt(ctx context.Context, in bin.Encoder, out bin.Decoder
 	if f.timeout <= 0 {
 		return f.next.Invoke(ctx, in, out)
 	}
-	actx, cancel := context.WithTimeout(ctx, f.timeout)
+	actx, at := f.deadlines.begin(ctx)
 	err := f.next.Invoke(actx, in, out)
-	cancel()
+	expired := f.deadlines.end(at)
 	var le *luabind.Error
-	if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) && !errors.As(err, &le) {
+	if err != nil && ctx.Err() == nil && expired && !errors.As(err, &le) {
 		return &luabind.Error{
 			Method:  methodName(in),
 			Type:    luabind.TypeTimeout,

@@ -144,6 +144,9 @@ func (r *Runtime) shutdown() error {
 	}
 	r.closed = true
 	r.cancelThreads()
+	if r.api.flood != nil && r.api.flood.deadlines != nil {
+		r.api.flood.deadlines.close()
+	}
 	if r.conn != nil {
 		r.conn.Close()
 	}

@@ -140,9 +140,27 @@ func threadContext(parent context.Context) (context.Context, context.CancelFunc)
 	}
 	if lc, ok := parent.(*limitContext); ok {
 		cctx, cancel := context.WithCancel(lc.Context)
-		return &limitContext{Context: cctx, budget: lc.budget}, cancel
+		return &limitContext{Context: &threadCtx{Context: cctx}, budget: lc.budget}, cancel
 	}
-	return context.WithCancel(parent)
+	cctx, cancel := context.WithCancel(parent)
+	return &threadCtx{Context: cctx}, cancel
+}
+
+// threadCtx is a light thread's context: it carries the thread's reusable
+// attempt context (calltimeout.go). The context package still sees the
+// cancelCtx inside (through Value), so children register with it directly.
+type threadCtx struct {
+	context.Context
+	slot attemptSlot
+}
+
+type attemptSlotKey struct{}
+
+func (c *threadCtx) Value(key any) any {
+	if key == (attemptSlotKey{}) {
+		return &c.slot
+	}
+	return c.Context.Value(key)
 }
 
 // newThread makes a light thread that will call fn with args under a child

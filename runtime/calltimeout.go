@@ -1,0 +1,193 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// errCallTimeout is the cause of a call context that ran out of its time;
+// it is a context.DeadlineExceeded.
+var errCallTimeout = fmt.Errorf("call timeout: %w", context.DeadlineExceeded)
+
+// deadlines fails the attempts that outlive the call timeout, with no timer
+// per attempt: context.WithTimeout costs a runtime timer, set and stopped,
+// which was a quarter of a warm call's CPU and 5 of its 15 allocations
+// (BenchmarkCallOverhead). All attempts of a runtime have the same timeout,
+// so in start order they are also in deadline order: they join a queue,
+// and one goroutine sleeps until the oldest one's deadline. It is started
+// by an attempt when none runs, and ends when it wakes to an empty queue
+// (at least one timeout later, so back-to-back calls start it once a
+// timeout), or at close.
+type deadlines struct {
+	timeout time.Duration
+
+	mu         sync.Mutex
+	head, tail *attemptTimer
+	free       *attemptTimer // spare nodes, linked by next
+	main       attemptSlot
+	running    bool // the goroutine is alive
+	stop       chan struct{}
+	wg         sync.WaitGroup
+	closed     bool
+}
+
+// attemptTimer is one attempt in the queue.
+type attemptTimer struct {
+	deadline   time.Time
+	cancel     context.CancelCauseFunc
+	slot       *attemptSlot // the thread's, when the attempt uses it
+	prev, next *attemptTimer
+	expired    bool
+}
+
+// attemptSlot is a light thread's reusable attempt context: a thread makes
+// one call at a time, so its attempts share one child of its context,
+// made again only after a timeout cancelled it. That spares a context per
+// attempt (three allocations and a registration with the parent). An
+// attempt that finds the slot busy (calls made in parallel with the
+// thread's context, as uploads do) gets a context of its own.
+type attemptSlot struct {
+	parent context.Context // what ctx was made from
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	busy   bool
+}
+
+func newDeadlines(timeout time.Duration) *deadlines {
+	return &deadlines{timeout: timeout, stop: make(chan struct{})}
+}
+
+// begin starts an attempt: a context cancelled with errCallTimeout when
+// the timeout passes first. end must follow.
+func (d *deadlines) begin(ctx context.Context) (context.Context, *attemptTimer) {
+	slot, _ := ctx.Value(attemptSlotKey{}).(*attemptSlot)
+	if slot == nil {
+		// Code outside light threads (the main chunk, a host call without
+		// a context) shares one slot, for the context it is made from.
+		slot = &d.main
+	}
+	now := time.Now()
+	d.mu.Lock()
+	a := d.free
+	if a != nil {
+		d.free = a.next
+		*a = attemptTimer{}
+	} else {
+		a = &attemptTimer{}
+	}
+	var actx context.Context
+	if !slot.busy {
+		if slot.parent != ctx || slot.ctx.Err() != nil {
+			if slot.cancel != nil {
+				slot.cancel(context.Canceled)
+			}
+			slot.parent = ctx
+			slot.ctx, slot.cancel = context.WithCancelCause(ctx)
+		}
+		slot.busy = true
+		a.slot, actx, a.cancel = slot, slot.ctx, slot.cancel
+	} else {
+		actx, a.cancel = context.WithCancelCause(ctx)
+	}
+	a.deadline = now.Add(d.timeout)
+	if d.closed {
+		// The runtime is closing: nothing watches, nothing waits long.
+		d.mu.Unlock()
+		return actx, a
+	}
+	a.prev = d.tail
+	if d.tail != nil {
+		d.tail.next = a
+	} else {
+		d.head = a
+	}
+	d.tail = a
+	if !d.running {
+		d.running = true
+		d.wg.Add(1)
+		go d.loop()
+	}
+	d.mu.Unlock()
+	return actx, a
+}
+
+// end finishes an attempt and reports whether it ran out of time.
+func (d *deadlines) end(a *attemptTimer) bool {
+	d.mu.Lock()
+	expired := a.expired
+	if !expired && (a.prev != nil || d.head == a) {
+		d.unlink(a)
+	}
+	cancel := a.cancel
+	if a.slot != nil {
+		a.slot.busy = false
+		cancel = nil // kept for the thread's next attempt
+	}
+	a.cancel, a.slot, a.prev = nil, nil, nil
+	a.next, d.free = d.free, a
+	d.mu.Unlock()
+	if cancel != nil {
+		cancel(context.Canceled)
+	}
+	return expired
+}
+
+// unlink takes a out of the queue. Requires d.mu.
+func (d *deadlines) unlink(a *attemptTimer) {
+	if a.prev != nil {
+		a.prev.next = a.next
+	} else {
+		d.head = a.next
+	}
+	if a.next != nil {
+		a.next.prev = a.prev
+	} else {
+		d.tail = a.prev
+	}
+	a.prev, a.next = nil, nil
+}
+
+func (d *deadlines) loop() {
+	defer d.wg.Done()
+	t := time.NewTimer(d.timeout)
+	defer t.Stop()
+	for {
+		select {
+		case <-d.stop:
+			return
+		case <-t.C:
+		}
+		d.mu.Lock()
+		now := time.Now()
+		for a := d.head; a != nil && !now.Before(a.deadline); a = d.head {
+			d.unlink(a)
+			a.expired = true
+			a.cancel(errCallTimeout)
+		}
+		// Sleep until the oldest deadline; with none, end (the timer that
+		// just fired was at least one timeout after the last attempt began).
+		if d.head == nil {
+			d.running = false
+			d.mu.Unlock()
+			return
+		}
+		next := d.head.deadline.Sub(now)
+		d.mu.Unlock()
+		t.Reset(next)
+	}
+}
+
+// close stops the goroutine and fails nothing: the runtime cancels its
+// calls itself.
+func (d *deadlines) close() {
+	d.mu.Lock()
+	first := !d.closed
+	d.closed = true
+	d.mu.Unlock()
+	if first {
+		close(d.stop)
+	}
+	d.wg.Wait()
+}
