@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/go-faster/errors"
 	"github.com/redis/go-redis/v9"
@@ -49,7 +50,11 @@ func List(target string) ([]string, error) {
 
 // sessionHead matches the start of an encoded document: the format marker
 // always comes first (see document).
-var sessionHead = regexp.MustCompile(`^\s*\{\s*"format"\s*:\s*"` + formatName + `"`)
+// It is compiled on first use: a package-level regexp costs every start of
+// the program.
+var sessionHead = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\s*\{\s*"format"\s*:\s*"` + formatName + `"`)
+})
 
 // listHeadLen is how much of each candidate key List reads.
 const listHeadLen = 128
@@ -105,7 +110,7 @@ func listRedis(target string) ([]string, error) {
 				}
 			}
 			for i, k := range candidates {
-				if head, err := heads[i].Bytes(); err == nil && sessionHead.Match(bytes.TrimSpace(head)) {
+				if head, err := heads[i].Bytes(); err == nil && sessionHead().Match(bytes.TrimSpace(head)) {
 					keys = append(keys, k)
 				}
 			}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -85,11 +84,21 @@ return 0
 `)
 )
 
-// schemeRE matches the start of a URL; anything else is a file path.
-var schemeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
-
-// isURL reports whether target is a URL rather than a file path.
-func isURL(target string) bool { return schemeRE.MatchString(target) }
+// isURL reports whether target starts as a URL does (a scheme, then
+// "://"); anything else is a file path.
+func isURL(target string) bool {
+	scheme, _, ok := strings.Cut(target, "://")
+	if !ok || scheme == "" {
+		return false
+	}
+	for i, c := range scheme {
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '+' || c == '.' || c == '-')) {
+			return false
+		}
+	}
+	return true
+}
 
 // redisTarget is a parsed Redis URL.
 type redisTarget struct {

@@ -952,3 +952,21 @@ func gotdDataSalt(i int) []byte {
 	return fmt.Appendf(nil, `{"Version":1,"Data":{"Config":{},"DC":2,"Addr":"149.154.167.50:443","AuthKey":%q,"AuthKeyID":%q,"Salt":%d}}`,
 		b64(key), b64(key[:8]), i)
 }
+
+func TestIsURL(t *testing.T) {
+	for in, want := range map[string]bool{
+		"redis://127.0.0.1:6379/0?key=a": true,
+		"rediss://h":                     true,
+		"git+ssh://h":                    true,
+		"./acct.session":                 false,
+		"dir/a://b":                      false,
+		"1redis://h":                     false,
+		"://h":                           false,
+		"redis:/h":                       false,
+		`C:\sessions\a`:                  false,
+	} {
+		if got := isURL(in); got != want {
+			t.Errorf("isURL(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
