@@ -28,12 +28,7 @@ func startSandbox(ctx context.Context, opts *runtime.Options) (*sandbox.Server, 
 		return nil, err
 	}
 	// A ready key spares the client gotd's 0.7 s key exchange.
-	st, err := sb.NewSession(ctx)
-	if err != nil {
-		_ = sb.Close()
-		return nil, err
-	}
-	opts.Dial.Session = st
+	opts.Dial.NewAuthKey = sb.NewAuthKey
 	opts.Dial.Server = sb.Addr().String()
 	opts.Dial.ServerKey = sb.PublicKeyPEM()
 	opts.Dial.DC = sb.DC()

@@ -137,6 +137,7 @@ func serveCommand(ctx context.Context, args []string, std stdio) int {
 		opts.Dial.Server = sb.Addr().String()
 		opts.Dial.ServerKey = sb.PublicKeyPEM()
 		opts.Dial.DC = sb.DC()
+		opts.Dial.NewAuthKey = sb.NewAuthKey // no key exchange per new account
 		if opts.Dial.AppID == 0 {
 			opts.Dial.AppID, opts.Dial.AppHash = 1, "sandbox"
 		}

@@ -44,7 +44,7 @@ func accounts(t *testing.T, phones map[string]string) (string, runtime.Options, 
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sb.Close() })
-	base := runtime.Options{Dial: runtime.Dial{AppID: 1, AppHash: "sandbox", Server: sb.Addr().String(), ServerKey: sb.PublicKeyPEM(), DC: sb.DC()}}
+	base := runtime.Options{Dial: runtime.Dial{AppID: 1, AppHash: "sandbox", Server: sb.Addr().String(), ServerKey: sb.PublicKeyPEM(), DC: sb.DC(), NewAuthKey: sb.NewAuthKey}}
 	dir := t.TempDir()
 	for name, phone := range phones {
 		o := base

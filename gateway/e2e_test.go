@@ -75,7 +75,7 @@ func newEnvWith(t testing.TB, so sandbox.Options) *env {
 func (e *env) start(o gateway.Options) {
 	e.t.Helper()
 	o.Sessions = e.dir
-	o.Dial = runtime.Dial{AppID: 1, AppHash: "sandbox", Server: e.sb.Addr().String(), ServerKey: e.sb.PublicKeyPEM(), DC: e.sb.DC()}
+	o.Dial = runtime.Dial{AppID: 1, AppHash: "sandbox", Server: e.sb.Addr().String(), ServerKey: e.sb.PublicKeyPEM(), DC: e.sb.DC(), NewAuthKey: e.sb.NewAuthKey}
 	o.Log = e.log
 	gw, err := gateway.New(o)
 	if err != nil {

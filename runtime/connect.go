@@ -249,6 +249,9 @@ func newClient(opts Options, updates telegram.UpdateHandler) (*telegram.Client, 
 	if storage == nil {
 		storage = &session.StorageMemory{}
 	}
+	if d.NewAuthKey != nil {
+		storage = keyedStorage{Storage: storage, newKey: d.NewAuthKey}
+	}
 	topts := telegram.Options{
 		SessionStorage: storage,
 		Logger:         opts.Logger,
@@ -286,6 +289,35 @@ func newClient(opts Options, updates telegram.UpdateHandler) (*telegram.Client, 
 		topts.Resolver = dcs.Plain(dcs.PlainOptions{Protocol: transport.Intermediate})
 	}
 	return telegram.NewClient(d.AppID, d.AppHash, topts), nil
+}
+
+// keyedStorage gives a session without an auth key the one newKey makes
+// when gotd first loads it (Dial.NewAuthKey).
+type keyedStorage struct {
+	session.Storage
+	newKey func(ctx context.Context) (*session.Data, error)
+}
+
+func (k keyedStorage) LoadSession(ctx context.Context) ([]byte, error) {
+	l := session.Loader{Storage: k.Storage}
+	d, err := l.Load(ctx)
+	switch {
+	case err == nil && len(d.AuthKey) > 0:
+	case err == nil || errors.Is(err, session.ErrNotFound):
+		nd, err := k.newKey(ctx)
+		if err != nil {
+			return nil, errors.Wrap(err, "make auth key")
+		}
+		if d != nil {
+			nd.Config = d.Config
+		}
+		if err := l.Save(ctx, nd); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, err
+	}
+	return k.Storage.LoadSession(ctx)
 }
 
 // ParsePublicKey reads an RSA public key in PEM form: PKCS#1

@@ -2,8 +2,11 @@ package runtime_test
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gotd/td/session"
 
 	"github.com/tglua/tglua/runtime"
 	"github.com/tglua/tglua/sandbox"
@@ -27,11 +30,53 @@ func sandboxLogin(t *testing.T, sb *sandbox.Server, phone string) *runtime.Runti
 	t.Helper()
 	rt := sbRuntime(t, runtime.Options{Dial: runtime.Dial{
 		AppID: 1, AppHash: "sandbox", Server: sb.Addr().String(), ServerKey: sb.PublicKeyPEM(), DC: sb.DC(),
+		NewAuthKey: sb.NewAuthKey,
 	}})
 	if _, err := rt.DoStringAsHost(context.Background(), `phone_login('`+phone+`') complete_phone_login('12345')`); err != nil {
 		t.Fatal(err)
 	}
 	return rt
+}
+
+// TestNewAuthKey: a new session file gets its key from Dial.NewAuthKey
+// and keeps it: the next runtime on the file logs nothing in again and
+// never asks for another key.
+func TestNewAuthKey(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sb.Close() })
+	path := filepath.Join(t.TempDir(), "a.session")
+	keys := 0
+	dial := runtime.Dial{
+		AppID: 1, AppHash: "sandbox", Server: sb.Addr().String(), ServerKey: sb.PublicKeyPEM(), DC: sb.DC(),
+		NewAuthKey: func(ctx context.Context) (*session.Data, error) {
+			keys++
+			return sb.NewAuthKey(ctx)
+		},
+	}
+	rt, err := runtime.New(runtime.Options{SessionPath: path, Dial: dial})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rt.DoStringAsHost(context.Background(), `phone_login('+15550000') complete_phone_login('12345')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rt2 := sbRuntime(t, runtime.Options{SessionPath: path, Dial: dial})
+	out, err := rt2.DoString(context.Background(), `return get_self().phone`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out[0] != "15550000" || keys != 1 {
+		t.Fatalf("self %v after %d keys made, want 15550000 after 1", out[0], keys)
+	}
 }
 
 func TestIterHistoryAndDialogs(t *testing.T) {

@@ -19,9 +19,9 @@ import (
 	"github.com/gotd/td/transport"
 )
 
-// NewSession creates an auth key with the server and returns a session that
-// holds it, so that a client in the same process starts without a key
-// exchange of its own.
+// NewAuthKey creates an auth key with the server and returns the session
+// data that holds it, so that a client in the same process starts without
+// a key exchange of its own (runtime.Dial.NewAuthKey).
 //
 // The key is made by the full MTProto key exchange over a real loopback
 // connection, and the server's side of it is the same as for any client.
@@ -34,10 +34,10 @@ import (
 //     instead of crypto.DecomposePQ's big.Int loop.
 //
 // Everything after it is the client's usual encrypted MTProto traffic.
-func (s *Server) NewSession(ctx context.Context) (*session.StorageMemory, error) {
+func (s *Server) NewAuthKey(ctx context.Context) (*session.Data, error) {
 	addr := s.Addr()
 	if addr == nil {
-		return nil, errors.New("new session: server is not started")
+		return nil, errors.New("new auth key: server is not started")
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -45,7 +45,7 @@ func (s *Server) NewSession(ctx context.Context) (*session.StorageMemory, error)
 	var d net.Dialer
 	raw, err := d.DialContext(ctx, "tcp", addr.String())
 	if err != nil {
-		return nil, errors.Wrap(err, "new session: dial")
+		return nil, errors.Wrap(err, "new auth key: dial")
 	}
 	defer func() { _ = raw.Close() }()
 	if dl, ok := ctx.Deadline(); ok {
@@ -53,23 +53,31 @@ func (s *Server) NewSession(ctx context.Context) (*session.StorageMemory, error)
 	}
 	conn, err := transport.Intermediate.Handshake(raw)
 	if err != nil {
-		return nil, errors.Wrap(err, "new session: handshake")
+		return nil, errors.Wrap(err, "new auth key: handshake")
 	}
 
 	key, salt, err := clientExchange(ctx, conn, &s.key.PublicKey, s.dc)
 	if err != nil {
-		return nil, errors.Wrap(err, "new session: key exchange")
+		return nil, errors.Wrap(err, "new auth key: key exchange")
 	}
-	st := &session.StorageMemory{}
 	id := key.ID()
-	err = (&session.Loader{Storage: st}).Save(ctx, &session.Data{
+	return &session.Data{
 		DC:        s.dc,
 		Addr:      addr.String(),
 		AuthKey:   key[:],
 		AuthKeyID: id[:],
 		Salt:      salt,
-	})
+	}, nil
+}
+
+// NewSession is NewAuthKey's key in a memory session.
+func (s *Server) NewSession(ctx context.Context) (*session.StorageMemory, error) {
+	d, err := s.NewAuthKey(ctx)
 	if err != nil {
+		return nil, err
+	}
+	st := &session.StorageMemory{}
+	if err := (&session.Loader{Storage: st}).Save(ctx, d); err != nil {
 		return nil, errors.Wrap(err, "new session: store")
 	}
 	return st, nil
