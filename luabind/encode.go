@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
+	"math/bits"
 	"strconv"
 	"strings"
 	"sync"
@@ -285,6 +286,9 @@ func unknownField(c *schema.Constructor, name string) *pathError {
 // values encodes the parameters of c from vals, one per parameter (nil
 // when absent), computing the flags words from the present ones.
 func (e *encoder) values(c *schema.Constructor, in *ctorInfo, vals []lua.LValue) *pathError {
+	if in.masks {
+		return e.masked(c, in, vals)
+	}
 	params := c.Params
 	var flags [4]uint32 // the flags words, by ctorInfo.slot
 	if in.nflags > len(flags) {
@@ -329,6 +333,67 @@ func (e *encoder) values(c *schema.Constructor, in *ctorInfo, vals []lua.LValue)
 				return inField(errf(schema.TypeName(p.Type)+" expected, got nil (it shares flag bit "+strconv.Itoa(int(p.Bit))+" with a field that is set)"), p.Name)
 			}
 		} else if v == nil {
+			if p.Name == "random_id" {
+				e.randomID(c, p, vals)
+				continue
+			}
+			v = lua.LNil
+			switch schema.Default(c, p) {
+			case "0":
+				switch p.Type.Kind {
+				case schema.KindInt:
+					e.buf.PutInt32(0)
+				case schema.KindLong:
+					e.buf.PutLong(0)
+				default:
+					e.buf.PutDouble(0)
+				}
+				continue
+			case "inputPeerEmpty":
+				v = lua.LString("inputPeerEmpty")
+			}
+		}
+		if err := e.value(p.Type, v); err != nil {
+			return inField(err, p.Name)
+		}
+	}
+	return nil
+}
+
+// masked is values for constructors with parameter masks: it visits only
+// the parameters present and those always written, in order.
+func (e *encoder) masked(c *schema.Constructor, in *ctorInfo, vals []lua.LValue) *pathError {
+	params := c.Params
+	var present uint64
+	for i, v := range vals {
+		if v != nil {
+			present |= 1 << i
+		}
+	}
+	var flags [4]uint32 // the flags words, by ctorInfo.slot
+	for m := present & in.cond; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros64(m)
+		p := &params[i]
+		if p.Type.Kind == schema.KindTrue {
+			switch vals[i] {
+			case lua.LTrue:
+			case lua.LFalse:
+				continue
+			default:
+				return inField(errf("boolean expected, got "+typeName(vals[i])), p.Name)
+			}
+		}
+		flags[in.slot[i]] |= 1 << p.Bit
+	}
+	for m := present&in.cond&^in.trues | in.always; m != 0; m &= m - 1 {
+		i := bits.TrailingZeros64(m)
+		p := &params[i]
+		if p.Type.Kind == schema.KindFlags {
+			e.buf.PutUint32(flags[in.slot[i]])
+			continue
+		}
+		v := vals[i]
+		if v == nil {
 			if p.Name == "random_id" {
 				e.randomID(c, p, vals)
 				continue

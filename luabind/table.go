@@ -112,6 +112,11 @@ type ctorInfo struct {
 	// byHash is 1 + the index of the parameter whose name hashes there
 	// (nameHash), 0 for none, -1 when two names do (then index decides).
 	byHash [64]int8
+	// For constructors of at most 64 parameters whose flag bits each
+	// belong to one parameter (masks set): the parameters always written
+	// (flags words included), the conditional ones, and those of type true.
+	masks               bool
+	always, cond, trues uint64
 }
 
 // nameHash spreads parameter names over ctorInfo.byHash: length, first,
@@ -139,6 +144,32 @@ func (in *ctorInfo) param(c *schema.Constructor, k string) int {
 		}
 	}
 	return -1
+}
+
+// setMasks fills the parameter masks, when they apply.
+func (in *ctorInfo) setMasks(c *schema.Constructor) {
+	if len(c.Params) > 64 || in.nflags > 4 {
+		return
+	}
+	var bitsUsed [4]uint32
+	for i := range c.Params {
+		p := &c.Params[i]
+		switch {
+		case p.Conditional():
+			b := uint32(1) << p.Bit
+			if bitsUsed[in.slot[i]]&b != 0 {
+				return // a shared flag bit: values checks it param by param
+			}
+			bitsUsed[in.slot[i]] |= b
+			in.cond |= 1 << i
+			if p.Type.Kind == schema.KindTrue {
+				in.trues |= 1 << i
+			}
+		default:
+			in.always |= 1 << i
+		}
+	}
+	in.masks = true
 }
 
 var (
@@ -178,6 +209,7 @@ func infoOf(c *schema.Constructor) *ctorInfo {
 			*h = -1
 		}
 	}
+	in.setMasks(c)
 	p.Store(in)
 	return in
 }
