@@ -6,11 +6,11 @@ import (
 	"github.com/go-faster/errors"
 	"github.com/gotd/td/bin"
 	"github.com/gotd/td/telegram/message/entity"
-	"github.com/gotd/td/telegram/message/html"
 	"github.com/gotd/td/tg"
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/tglua/tglua/internal/markdown"
+	"github.com/tglua/tglua/internal/tghtml"
 	"github.com/tglua/tglua/luabind"
 	"github.com/tglua/tglua/luabind/schema"
 )
@@ -24,8 +24,10 @@ import (
 // unknown user is an error, not a silently dropped mention.
 //
 //   - html: Telegram's HTML subset (<b>, <i>, <u>, <s>, <code>, <pre>,
-//     <a href>, <tg-spoiler>, <blockquote>), with gotd's parser
-//     (telegram/message/html).
+//     <a href>, <tg-spoiler>, <blockquote>), with internal/tghtml: the same
+//     text and entities as gotd's telegram/message/html (fuzzed against it),
+//     without golang.org/x/net/html, whose package initialisation (entity
+//     map, atom tables) every start would pay, HTML used or not.
 //   - markdown (or md): Telegram's dialect, as in Telethon (**bold**,
 //     __italic__, ~~strike~~, ||spoiler||, `code`, ```pre```, [text](url)),
 //     with internal/markdown: gotd's markdown parser is built on goldmark,
@@ -86,11 +88,11 @@ func (r *Runtime) prepare(L *lua.LState, m *schema.Constructor, args *lua.LTable
 	return out, nil
 }
 
-// parseHTML formats text with gotd's HTML parser.
+// parseHTML formats text with internal/tghtml (gotd's HTML parser's rules).
 func (r *Runtime) parseHTML(L *lua.LState, text string) (string, *lua.LTable, error) {
 	var (
 		b       entity.Builder
-		userErr error // gotd's parser drops a mention it cannot resolve: report it
+		userErr error // the parser drops a mention it cannot resolve: report it
 	)
 	resolve := r.inputUser(L)
 	users := func(id int64) (tg.InputUserClass, error) {
@@ -100,7 +102,7 @@ func (r *Runtime) parseHTML(L *lua.LState, text string) (string, *lua.LTable, er
 		}
 		return u, err
 	}
-	err := html.HTML(strings.NewReader(text), &b, html.Options{UserResolver: users})
+	err := tghtml.Parse(text, &b, tghtml.Options{UserResolver: users})
 	if err == nil {
 		err = userErr
 	}
