@@ -416,3 +416,53 @@ func BenchmarkCallOverhead(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCallOverheadInterleaved is BenchmarkCallOverhead with both ways
+// in alternating rounds of 200 calls, so that drift of the machine hits
+// both alike; it reports lua's time per call as a multiple of raw's. A
+// third way is the floor no binding can go below: the same Lua loop and
+// argument table literal calling a Go function that does nothing, in a
+// bare gopher-lua VM.
+func BenchmarkCallOverheadInterleaved(b *testing.B) {
+	bare := lua.NewState()
+	defer bare.Close()
+	bare.SetGlobal("f", bare.NewFunction(func(L *lua.LState) int { L.Push(lua.LTrue); return 1 }))
+	if err := bare.DoString(`function calls(n) for i = 1, n do f{username='benchname'} end end`); err != nil {
+		b.Fatal(err)
+	}
+	floorCalls := bare.GetGlobal("calls")
+	rt, err := runtime.New(runtime.Options{Invoker: trueInvoker{}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = rt.Close() }()
+	if _, err := rt.DoString(context.Background(), `function calls(n) for i = 1, n do account.checkUsername{username='benchname'} end end`); err != nil {
+		b.Fatal(err)
+	}
+	api := tg.NewClient(trueInvoker{})
+	const round = 200
+	var luaT, rawT, floorT time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		if _, err := rt.Call(context.Background(), "calls", round); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		for range round {
+			if _, err := api.AccountCheckUsername(context.Background(), "benchname"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		t2 := time.Now()
+		if err := bare.CallByParam(lua.P{Fn: floorCalls}, lua.LNumber(round)); err != nil {
+			b.Fatal(err)
+		}
+		luaT += t1.Sub(t0)
+		rawT += t2.Sub(t1)
+		floorT += time.Since(t2)
+	}
+	b.ReportMetric(float64(luaT)/float64(rawT), "lua/raw")
+	b.ReportMetric(float64(floorT)/float64(rawT), "floor/raw")
+	b.ReportMetric(float64(luaT)/float64(b.N*round), "lua-ns/call")
+	b.ReportMetric(float64(rawT)/float64(b.N*round), "raw-ns/call")
+}
