@@ -18,7 +18,9 @@ import (
 )
 
 // BenchmarkFleet brings up TGLUA_ACCOUNTS accounts (default 10; their
-// keys are made first, two at a time), runs a script that answers one call
+// keys are made and logged in first, two at a time, by the sandbox's
+// NewAuthKey, or by gotd's own key exchange with TGLUA_EXCHANGE=1; the
+// time is reported as ms-keys), runs a script that answers one call
 // in each, and with all of them alive at once reports the process's RSS
 // growth and goroutines per account and the time to bring them up. The
 // sandbox runs in the same process: its per-connection state is included.
@@ -36,7 +38,12 @@ func BenchmarkFleet(b *testing.B) {
 	}
 	defer func() { _ = sb.Close() }()
 	base := runtime.Options{Dial: runtime.Dial{AppID: 1, AppHash: "sandbox", Server: sb.Addr().String(), ServerKey: sb.PublicKeyPEM(), DC: sb.DC()}}
+	setup := base
+	if os.Getenv("TGLUA_EXCHANGE") == "" {
+		setup.Dial.NewAuthKey = sb.NewAuthKey
+	}
 	dir := b.TempDir()
+	keysStart := time.Now()
 	phones := []string{"+15550000", "+15550001", "+15550002"}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 2)
@@ -46,7 +53,7 @@ func BenchmarkFleet(b *testing.B) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			o := base
+			o := setup
 			o.SessionPath = filepath.Join(dir, fmt.Sprintf("a%04d%s", i, fleet.SessionExt))
 			o.Stdout, o.Stderr = &syncBuf{}, &syncBuf{}
 			rt, err := runtime.New(o)
@@ -61,6 +68,7 @@ func BenchmarkFleet(b *testing.B) {
 		}()
 	}
 	wg.Wait()
+	keysTime := time.Since(keysStart)
 	for range b.N {
 		goruntime.GC()
 		before, g0 := rss(b), goruntime.NumGoroutine()
@@ -77,6 +85,7 @@ func BenchmarkFleet(b *testing.B) {
 			b.ReportMetric(float64(after-before)/float64(n)/1024, "KB-RSS/account")
 			b.ReportMetric(float64(g1-g0)/float64(n), "goroutines/account")
 			b.ReportMetric(upTime.Seconds()*1000, "ms-all-up")
+			b.ReportMetric(keysTime.Seconds()*1000, "ms-keys")
 			close(release)
 		}()
 		res, err := fleet.Run(context.Background(), fleet.Options{Accounts: dir, Runtime: base, Stdout: &syncBuf{}, Stderr: &syncBuf{}, Parallel: 8},

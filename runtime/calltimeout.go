@@ -14,13 +14,15 @@ var errCallTimeout = fmt.Errorf("call timeout: %w", context.DeadlineExceeded)
 // deadlines fails the attempts that outlive the call timeout, with no timer
 // per attempt: context.WithTimeout costs a runtime timer, set and stopped,
 // which was a quarter of a warm call's CPU and 5 of its 15 allocations
-// (BenchmarkCallOverhead). All attempts of a runtime have the same timeout,
-// so in start order they are also in deadline order: they join a queue.
-// One goroutine ticks every eighth of the timeout while attempts are in
-// flight and fails those that began more than eight ticks ago, so an
-// attempt gets between 8/8 and 9/8 of the timeout, and starting one costs
-// no clock reading. The goroutine is started by an attempt when none runs
-// and ends at a tick that finds the queue empty, or at close.
+// (BenchmarkCallOverhead). Attempts with the same timeout expire in the
+// order they start, so they join one queue, shared by every runtime of
+// the process with that timeout (deadlinesFor): a fleet of accounts has
+// one goroutine for it, not one per account. The goroutine ticks every
+// eighth of the timeout while attempts are in flight and fails those that
+// began more than eight ticks ago, so an attempt gets between 8/8 and 9/8
+// of the timeout, and starting one reads no clock. It is started by an
+// attempt when none runs, and ends at a tick that finds the queue empty, or
+// when a closing runtime finds it idle (release).
 type deadlines struct {
 	timeout time.Duration
 	tick    time.Duration // timeout / ticksPerTimeout
@@ -29,11 +31,28 @@ type deadlines struct {
 	epoch      uint64 // ticks so far
 	head, tail *attemptTimer
 	free       *attemptTimer // spare nodes, linked by next
-	main       attemptSlot
-	running    bool // the goroutine is alive
-	stop       chan struct{}
-	wg         sync.WaitGroup
-	closed     bool
+	running    bool          // a goroutine watches
+	stop, done chan struct{} // the watching goroutine's
+}
+
+var shared struct {
+	mu sync.Mutex
+	m  map[time.Duration]*deadlines
+}
+
+// deadlinesFor returns the process's queue for timeout.
+func deadlinesFor(timeout time.Duration) *deadlines {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.m == nil {
+		shared.m = map[time.Duration]*deadlines{}
+	}
+	d := shared.m[timeout]
+	if d == nil {
+		d = newDeadlines(timeout)
+		shared.m[timeout] = d
+	}
+	return d
 }
 
 // attemptTimer is one attempt in the queue.
@@ -50,7 +69,8 @@ type attemptTimer struct {
 // made again only after a timeout cancelled it. That spares a context per
 // attempt (three allocations and a registration with the parent). An
 // attempt that finds the slot busy (calls made in parallel with the
-// thread's context, as uploads do) gets a context of its own.
+// thread's context, as uploads do) gets a context of its own. Slots are
+// guarded by the mutex of their runtime's deadlines.
 type attemptSlot struct {
 	parent context.Context // what ctx was made from
 	ctx    context.Context
@@ -62,17 +82,18 @@ type attemptSlot struct {
 const ticksPerTimeout = 8
 
 func newDeadlines(timeout time.Duration) *deadlines {
-	return &deadlines{timeout: timeout, tick: max(timeout/ticksPerTimeout, time.Millisecond), stop: make(chan struct{})}
+	return &deadlines{timeout: timeout, tick: max(timeout/ticksPerTimeout, time.Millisecond)}
 }
 
 // begin starts an attempt: a context cancelled with errCallTimeout when
-// the timeout passes first. end must follow.
-func (d *deadlines) begin(ctx context.Context) (context.Context, *attemptTimer) {
+// the timeout passes first. main is the runtime's slot for code outside
+// light threads. end must follow.
+func (d *deadlines) begin(ctx context.Context, main *attemptSlot) (context.Context, *attemptTimer) {
 	slot, _ := ctx.Value(attemptSlotKey{}).(*attemptSlot)
 	if slot == nil {
 		// Code outside light threads (the main chunk, a host call without
 		// a context) shares one slot, for the context it is made from.
-		slot = &d.main
+		slot = main
 	}
 	d.mu.Lock()
 	a := d.free
@@ -97,11 +118,6 @@ func (d *deadlines) begin(ctx context.Context) (context.Context, *attemptTimer) 
 		actx, a.cancel = context.WithCancelCause(ctx)
 	}
 	a.epoch = d.epoch
-	if d.closed {
-		// The runtime is closing: nothing watches, nothing waits long.
-		d.mu.Unlock()
-		return actx, a
-	}
 	a.prev = d.tail
 	if d.tail != nil {
 		d.tail.next = a
@@ -111,8 +127,8 @@ func (d *deadlines) begin(ctx context.Context) (context.Context, *attemptTimer) 
 	d.tail = a
 	if !d.running {
 		d.running = true
-		d.wg.Add(1)
-		go d.loop()
+		d.stop, d.done = make(chan struct{}), make(chan struct{})
+		go d.loop(d.stop, d.done)
 	}
 	d.mu.Unlock()
 	return actx, a
@@ -154,13 +170,13 @@ func (d *deadlines) unlink(a *attemptTimer) {
 	a.prev, a.next = nil, nil
 }
 
-func (d *deadlines) loop() {
-	defer d.wg.Done()
+func (d *deadlines) loop(stop, done chan struct{}) {
+	defer close(done)
 	t := time.NewTicker(d.tick)
 	defer t.Stop()
 	for {
 		select {
-		case <-d.stop:
+		case <-stop:
 			return
 		case <-t.C:
 		}
@@ -172,7 +188,9 @@ func (d *deadlines) loop() {
 			a.cancel(errCallTimeout)
 		}
 		if d.head == nil {
-			d.running = false
+			if d.stop == stop {
+				d.running = false
+			}
 			d.mu.Unlock()
 			return
 		}
@@ -180,15 +198,19 @@ func (d *deadlines) loop() {
 	}
 }
 
-// close stops the goroutine and fails nothing: the runtime cancels its
+// release is a runtime's Close: when no attempt is in flight, the
+// goroutine stops now rather than at its next tick (the next attempt of
+// any runtime starts it again). It fails nothing: the runtime cancels its
 // calls itself.
-func (d *deadlines) close() {
+func (d *deadlines) release() {
 	d.mu.Lock()
-	first := !d.closed
-	d.closed = true
-	d.mu.Unlock()
-	if first {
-		close(d.stop)
+	if !d.running || d.head != nil {
+		d.mu.Unlock()
+		return
 	}
-	d.wg.Wait()
+	d.running = false
+	stop, done := d.stop, d.done
+	d.mu.Unlock()
+	close(stop)
+	<-done
 }

@@ -13,11 +13,12 @@ import (
 // gets a fresh context; attempts that end in time are not.
 func TestDeadlinesExpire(t *testing.T) {
 	d := newDeadlines(200 * time.Millisecond)
-	defer d.close()
+	defer d.release()
+	var main attemptSlot
 	tctx, cancel := threadContext(context.Background())
 	defer cancel()
 
-	actx, a := d.begin(tctx)
+	actx, a := d.begin(tctx, &main)
 	<-actx.Done()
 	if !errors.Is(context.Cause(actx), context.DeadlineExceeded) {
 		t.Fatalf("cause %v, want a deadline", context.Cause(actx))
@@ -25,7 +26,7 @@ func TestDeadlinesExpire(t *testing.T) {
 	if !d.end(a) {
 		t.Fatal("a timed-out attempt was not reported expired")
 	}
-	next, b := d.begin(tctx)
+	next, b := d.begin(tctx, &main)
 	if next.Err() != nil {
 		t.Fatalf("the attempt after a timeout starts cancelled: %v", next.Err())
 	}
@@ -39,11 +40,12 @@ func TestDeadlinesExpire(t *testing.T) {
 // them.
 func TestDeadlinesShareSlot(t *testing.T) {
 	d := newDeadlines(time.Hour)
-	defer d.close()
+	defer d.release()
+	var main attemptSlot
 	tctx, cancel := threadContext(context.Background())
 
-	c1, a1 := d.begin(tctx)
-	c2, a2 := d.begin(tctx) // in parallel, as an upload's parts are
+	c1, a1 := d.begin(tctx, &main)
+	c2, a2 := d.begin(tctx, &main) // in parallel, as an upload's parts are
 	if c1 == c2 {
 		t.Fatal("two attempts in flight share a context")
 	}
@@ -52,7 +54,7 @@ func TestDeadlinesShareSlot(t *testing.T) {
 		t.Fatal("a one-off attempt context outlived its attempt")
 	}
 	d.end(a1)
-	c3, a3 := d.begin(tctx)
+	c3, a3 := d.begin(tctx, &main)
 	if c3 != c1 {
 		t.Fatal("the thread's next attempt did not reuse its context")
 	}
@@ -67,6 +69,7 @@ func TestDeadlinesShareSlot(t *testing.T) {
 // never ends in time, all end, and only that one expires.
 func TestDeadlinesManyAttempts(t *testing.T) {
 	d := newDeadlines(2 * time.Second)
+	var main attemptSlot
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	expired := 0
@@ -74,8 +77,9 @@ func TestDeadlinesManyAttempts(t *testing.T) {
 		wg.Go(func() {
 			tctx, cancel := threadContext(context.Background())
 			defer cancel()
+			var main attemptSlot
 			for j := range 200 {
-				actx, a := d.begin(tctx)
+				actx, a := d.begin(tctx, &main)
 				if i == 0 && j == 100 {
 					<-actx.Done()
 				}
@@ -88,11 +92,15 @@ func TestDeadlinesManyAttempts(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	d.close()
+	d.release()
 	if expired != 1 {
 		t.Fatalf("%d attempts expired, want 1", expired)
 	}
-	if _, a := d.begin(context.Background()); d.end(a) {
-		t.Fatal("an attempt after close expired")
+	// Released while idle, it starts again for the next attempt.
+	actx, a := d.begin(context.Background(), &main)
+	<-actx.Done()
+	if !d.end(a) {
+		t.Fatal("an attempt after release did not time out")
 	}
+	d.release()
 }

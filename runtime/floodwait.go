@@ -42,6 +42,7 @@ type floodWait struct {
 	next      luabind.Invoker
 	timeout   time.Duration // per attempt; <= 0: none
 	deadlines *deadlines    // the timeout's, if any
+	main      attemptSlot   // for attempts outside light threads
 	retries   int
 	log       io.Writer
 	// base is the threshold from Options; max is the one in force (base, or
@@ -60,7 +61,7 @@ func newFloodWait(next luabind.Invoker, opts Options) *floodWait {
 	}
 	f.max.Store(int64(f.base))
 	if f.timeout > 0 {
-		f.deadlines = newDeadlines(f.timeout)
+		f.deadlines = deadlinesFor(f.timeout)
 	}
 	return f
 }
@@ -91,7 +92,7 @@ func (f *floodWait) attempt(ctx context.Context, in bin.Encoder, out bin.Decoder
 	if f.timeout <= 0 {
 		return f.next.Invoke(ctx, in, out)
 	}
-	actx, at := f.deadlines.begin(ctx)
+	actx, at := f.deadlines.begin(ctx, &f.main)
 	err := f.next.Invoke(actx, in, out)
 	expired := f.deadlines.end(at)
 	var le *luabind.Error

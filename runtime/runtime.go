@@ -145,7 +145,7 @@ func (r *Runtime) shutdown() error {
 	r.closed = true
 	r.cancelThreads()
 	if r.api.flood != nil && r.api.flood.deadlines != nil {
-		r.api.flood.deadlines.close()
+		r.api.flood.deadlines.release()
 	}
 	if r.conn != nil {
 		r.conn.Close()
