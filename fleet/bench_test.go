@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	goruntime "runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,7 +23,8 @@ import (
 // NewAuthKey, or by gotd's own key exchange with TGLUA_EXCHANGE=1; the
 // time is reported as ms-keys), runs a script that answers one call
 // in each, and with all of them alive at once reports the process's RSS
-// growth and goroutines per account and the time to bring them up. The
+// growth, its live heap and stack growth (KB-live) and goroutines per
+// account, and the time to bring them up. The
 // sandbox runs in the same process: its per-connection state is included.
 func BenchmarkFleet(b *testing.B) {
 	n := 10
@@ -72,6 +74,8 @@ func BenchmarkFleet(b *testing.B) {
 	for range b.N {
 		goruntime.GC()
 		before, g0 := rss(b), goruntime.NumGoroutine()
+		var m0 goruntime.MemStats
+		goruntime.ReadMemStats(&m0)
 		var up sync.WaitGroup
 		up.Add(n)
 		release := make(chan struct{})
@@ -82,10 +86,20 @@ func BenchmarkFleet(b *testing.B) {
 			upTime = time.Since(start)
 			goruntime.GC()
 			after, g1 := rss(b), goruntime.NumGoroutine()
+			var m1 goruntime.MemStats
+			goruntime.ReadMemStats(&m1)
 			b.ReportMetric(float64(after-before)/float64(n)/1024, "KB-RSS/account")
+			live := float64(m1.HeapAlloc+m1.StackInuse) - float64(m0.HeapAlloc+m0.StackInuse)
+			b.ReportMetric(live/float64(n)/1024, "KB-live/account")
 			b.ReportMetric(float64(g1-g0)/float64(n), "goroutines/account")
 			b.ReportMetric(upTime.Seconds()*1000, "ms-all-up")
 			b.ReportMetric(keysTime.Seconds()*1000, "ms-keys")
+			if f := os.Getenv("TGLUA_HEAPPROFILE"); f != "" {
+				if w, err := os.Create(f); err == nil {
+					_ = pprof.WriteHeapProfile(w)
+					_ = w.Close()
+				}
+			}
 			close(release)
 		}()
 		res, err := fleet.Run(context.Background(), fleet.Options{Accounts: dir, Runtime: base, Stdout: &syncBuf{}, Stderr: &syncBuf{}, Parallel: 8},

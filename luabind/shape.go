@@ -39,7 +39,7 @@ type shape struct {
 // shapes are a VM's shared key orders and the metatable of shaped tables.
 type shapes struct {
 	meta   *lua.LTable
-	byCtor []*shape // by constructor index
+	byCtor [][]*shape // by constructor index: chunks of shapeChunk, made as used
 }
 
 func newShapes(L *lua.LState) *shapes {
@@ -77,12 +77,22 @@ func (s *shapes) wrapBase(L *lua.LState, name string) {
 	}))
 }
 
+// shapeChunk is how many constructors share one chunk of a VM's shapes: a
+// VM decodes a few dozen constructors out of thousands, and a flat table
+// of all would cost every VM 50 KB.
+const shapeChunk = 16
+
 func (s *shapes) of(c *schema.Constructor) *shape {
 	if s.byCtor == nil {
-		s.byCtor = make([]*shape, len(schema.All())) // on first decode: idle VMs stay small
+		s.byCtor = make([][]*shape, (len(schema.All())+shapeChunk-1)/shapeChunk) // on first decode: idle VMs stay small
 	}
 	i := c.Index()
-	if sh := s.byCtor[i]; sh != nil {
+	chunk := s.byCtor[i/shapeChunk]
+	if chunk == nil {
+		chunk = make([]*shape, shapeChunk)
+		s.byCtor[i/shapeChunk] = chunk
+	}
+	if sh := chunk[i%shapeChunk]; sh != nil {
 		return sh
 	}
 	keys := infoOf(c).keys
@@ -90,7 +100,7 @@ func (s *shapes) of(c *schema.Constructor) *shape {
 	for j, k := range keys {
 		sh.k2i[k] = j
 	}
-	s.byCtor[i] = sh
+	chunk[i%shapeChunk] = sh
 	return sh
 }
 

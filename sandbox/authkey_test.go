@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"math/big"
+	"sync"
 	"testing"
 
 	"github.com/gotd/td/crypto"
@@ -69,4 +70,50 @@ func TestNewSession(t *testing.T) {
 			t.Fatalf("server saw key %x, session holds %x", id, data.AuthKeyID)
 		}
 	}
+}
+
+// TestConcurrentKeyExchanges: keys made while other connections' calls
+// come in. tgtest reads its map of keys under one mutex and writes it under
+// another; without the listener's session guard this ends the process
+// with a concurrent map read and write (listener.go) now and then, and
+// `go test -race` reports it every time.
+func TestConcurrentKeyExchanges(t *testing.T) {
+	s := startTestServer(t, Options{})
+	ctx := testContext(t)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		c := startClient(t, s, nil)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := c.API().HelpGetNearestDC(c.ctx); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	var keys sync.WaitGroup
+	for range 4 {
+		keys.Add(1)
+		go func() {
+			defer keys.Done()
+			for range 20 {
+				if _, err := s.NewAuthKey(ctx); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	keys.Wait()
+	close(stop)
+	wg.Wait()
 }
