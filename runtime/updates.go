@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/go-faster/errors"
 	"github.com/gotd/td/bin"
@@ -725,14 +724,21 @@ func typedRequest(input bin.Encoder) (bin.Object, bool) {
 // can deliver one message twice when it arrives while the manager catches
 // up after a start: once live and once from updates.getDifference (with
 // pts -1). Handlers see each message once.
+//
+// Both are made on the first message: a runtime that never handles
+// updates does not carry them.
 type seenMessages struct {
 	set  map[seenKey]struct{}
-	ring [512]seenKey
+	ring []seenKey // the last seenRing keys, oldest at next
 	next int
 }
 
+// seenRing is how many messages seenMessages remembers.
+const seenRing = 512
+
 type seenKey struct {
-	peer string
+	kind byte // 'u', 'c' or 'C': user, chat or channel; 0 for none
+	peer int64
 	id   int
 }
 
@@ -744,14 +750,15 @@ func (s *seenMessages) repeated(m tg.MessageClass) bool {
 	k := seenKey{id: m.GetID()}
 	switch p := peerOf(m).(type) {
 	case *tg.PeerUser:
-		k.peer = "u" + strconv.FormatInt(p.UserID, 10)
+		k.kind, k.peer = 'u', p.UserID
 	case *tg.PeerChat:
-		k.peer = "c" + strconv.FormatInt(p.ChatID, 10)
+		k.kind, k.peer = 'c', p.ChatID
 	case *tg.PeerChannel:
-		k.peer = "C" + strconv.FormatInt(p.ChannelID, 10)
+		k.kind, k.peer = 'C', p.ChannelID
 	}
 	if s.set == nil {
-		s.set = make(map[seenKey]struct{}, len(s.ring))
+		s.set = make(map[seenKey]struct{}, seenRing)
+		s.ring = make([]seenKey, seenRing)
 	}
 	if _, ok := s.set[k]; ok {
 		return true
