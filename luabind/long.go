@@ -28,11 +28,14 @@ func LongValue(v int64) lua.LValue {
 func ToLong(v lua.LValue) (int64, bool) {
 	switch v := v.(type) {
 	case lua.LNumber:
+		// In range, a conversion that round-trips is an integer (and NaN
+		// fails the range test): cheaper than math.Trunc.
 		f := float64(v)
-		if f != math.Trunc(f) || f < -maxExact || f > maxExact {
+		if f < -maxExact || f > maxExact {
 			return 0, false
 		}
-		return int64(f), true
+		n := int64(f)
+		return n, float64(n) == f
 	case lua.LString:
 		n, err := strconv.ParseInt(string(v), 10, 64)
 		if err != nil {
@@ -51,13 +54,15 @@ func toInt(v lua.LValue) (int32, string) {
 		return 0, "int expected, got " + typeName(v)
 	}
 	f := float64(n)
+	if f >= math.MinInt32 && f <= math.MaxInt32 {
+		if i := int32(f); float64(i) == f {
+			return i, ""
+		}
+	}
 	if f != math.Trunc(f) {
 		return 0, "int expected, got non-integral number " + n.String()
 	}
-	if f < math.MinInt32 || f > math.MaxInt32 {
-		return 0, "int expected, got " + n.String() + " (out of int32 range)"
-	}
-	return int32(f), ""
+	return 0, "int expected, got " + n.String() + " (out of int32 range)"
 }
 
 // longError explains why a value is not a valid long.
