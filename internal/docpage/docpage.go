@@ -192,8 +192,7 @@ func ConstructorPage(c *schema.Constructor) string {
 	fmt.Fprintf(&b, "Type: %s\n\n", schema.TypeAt(c.Type).Name)
 	params(&b, "Fields", c, doc.Fields)
 	b.WriteString("Lua:\n\n    ")
-	g := newExampleGen()
-	b.WriteString(g.object(c, 0))
+	b.WriteString(ExampleObject(c).Lua())
 	b.WriteString("\n")
 	return b.String()
 }

@@ -119,7 +119,7 @@ func TestEveryExampleCompiles(t *testing.T) {
 				t.Fatalf("%s: incomplete page", c.Name)
 			}
 		} else {
-			src = "return " + newExampleGen().object(c, 0)
+			src = "return " + ExampleObject(c).Lua()
 		}
 		if _, err := L.LoadString(src); err != nil {
 			t.Fatalf("%s: example does not compile: %v\n%s", c.Name, err, src)

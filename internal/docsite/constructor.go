@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/tglua/tglua/internal/apidoc"
+	"github.com/tglua/tglua/internal/docpage"
 	"github.com/tglua/tglua/luabind/schema"
 )
 
@@ -24,14 +25,14 @@ const sampleTime = "1700000000"
 
 func newConstructorPage(c *schema.Constructor) constructorPage {
 	doc, _ := apidoc.LookupConstructor(c.Name)
-	v := newExampleGen().object(c, 0)
+	v := docpage.ExampleObject(c)
 	return constructorPage{
 		Name:        c.Name,
 		Description: paragraphs(doc.Description),
 		Type:        linkType(schema.TypeRef{Kind: schema.KindObject, Type: c.Type}),
 		Fields:      paramRows(c, doc.Fields),
-		Lua:         v.luaString(),
-		JSON:        strings.ReplaceAll(v.jsonString(), jsonNow, sampleTime),
+		Lua:         v.Lua(),
+		JSON:        strings.ReplaceAll(jsonValue(v), jsonNow, sampleTime),
 	}
 }
 

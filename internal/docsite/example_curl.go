@@ -3,6 +3,7 @@ package docsite
 import (
 	"strings"
 
+	"github.com/tglua/tglua/internal/docpage"
 	"github.com/tglua/tglua/luabind/schema"
 )
 
@@ -16,39 +17,18 @@ const (
 // curlExample is the call of m through the gateway: one url-encoded form
 // field per parameter, JSON unless the parameter is a TL string, which is
 // sent as it is. --data-urlencode keeps a '+' a plus.
-func curlExample(m *schema.Constructor, args []field) string {
+func curlExample(m *schema.Constructor, args []docpage.Field) string {
 	var b strings.Builder
 	b.WriteString("curl -X POST " + gatewayURL + "/user" + gatewayToken + "/" + m.Name)
 	for _, f := range args {
-		v := f.val.jsonString()
-		if f.tlString && f.val.str {
-			v = f.val.raw
+		v := jsonValue(f.Value)
+		if f.Type.Kind == schema.KindString && f.Value.Kind == docpage.ValueString {
+			v = f.Value.Text
 		}
-		b.WriteString(" \\\n  --data-urlencode " + shellWord(f.name+"="+v))
+		b.WriteString(" \\\n  --data-urlencode " + shellWord(f.Name+"="+v))
 	}
 	b.WriteString("\n# " + `{"ok":true,"result":` + jsonResult(m.Result) + "}\n")
 	return b.String()
-}
-
-// jsonString renders the value as JSON.
-func (n *node) jsonString() string {
-	switch n.kind {
-	case nodeList:
-		parts := make([]string, len(n.elems))
-		for i, e := range n.elems {
-			parts[i] = e.jsonString()
-		}
-		return "[" + strings.Join(parts, ",") + "]"
-	case nodeObject:
-		var b strings.Builder
-		b.WriteString(`{"_":` + jsonQuote(n.ctor))
-		for _, f := range n.fields {
-			b.WriteString("," + jsonQuote(f.name) + ":" + f.val.jsonString())
-		}
-		b.WriteString("}")
-		return b.String()
-	}
-	return n.json
 }
 
 // jsonResult sketches a result of type t as the gateway answers it.

@@ -2,8 +2,10 @@ package docsite
 
 import (
 	"math"
+	"strconv"
 	"strings"
 
+	"github.com/tglua/tglua/internal/docpage"
 	"github.com/tglua/tglua/luabind/schema"
 )
 
@@ -13,19 +15,19 @@ const goPrelude = "// rt is a *runtime.Runtime (runtime.New); Call takes the met
 // goExample is the call of m from Go through package runtime, written as
 // gofmt writes it: TestGoExamplesGofmt checks that go/format leaves every
 // example alone.
-func goExample(m *schema.Constructor, args []field) string {
+func goExample(m *schema.Constructor, args []docpage.Field) string {
 	var b strings.Builder
 	b.WriteString(goPrelude)
 	b.WriteString("out, err := rt.Call(ctx, " + goQuote(m.Name))
 	if len(args) > 0 {
 		keys := make([]string, len(args))
 		for i, f := range args {
-			keys[i] = goQuote(f.name)
+			keys[i] = goQuote(f.Name)
 		}
 		pads := goKeyPads(keys)
 		b.WriteString(", map[string]any{\n")
 		for i, f := range args {
-			b.WriteString("\t" + keys[i] + ":" + strings.Repeat(" ", pads[i]) + f.val.goString() + ",\n")
+			b.WriteString("\t" + keys[i] + ":" + strings.Repeat(" ", pads[i]) + goValue(f.Value) + ",\n")
 		}
 		b.WriteString("}")
 	}
@@ -70,31 +72,42 @@ func alignKeys(pads []int, keys []string) {
 	}
 }
 
-// goString renders the value as a Go expression for runtime.ToLua.
-func (n *node) goString() string {
-	switch n.kind {
-	case nodeList:
-		parts := make([]string, len(n.elems))
+// goValue renders docpage's example value v as a Go expression for
+// runtime.ToLua.
+func goValue(v docpage.Value) string {
+	switch v.Kind {
+	case docpage.ValueLiteral:
+		return v.Text
+	case docpage.ValueString:
+		return goQuote(v.Text)
+	case docpage.ValueBytes:
+		return "[]byte(" + goQuote(v.Text) + ")"
+	case docpage.ValueZeros:
+		return "make([]byte, " + strconv.Itoa(v.Size) + ")"
+	case docpage.ValueNow:
+		return "time.Now().Unix()"
+	case docpage.ValueList:
+		parts := make([]string, len(v.Elems))
 		strs := true
-		for i, e := range n.elems {
-			parts[i] = e.goString()
-			strs = strs && e.kind == nodeScalar && e.str
+		for i, e := range v.Elems {
+			parts[i] = goValue(e)
+			strs = strs && e.Kind == docpage.ValueString
 		}
 		typ := "[]any"
 		if strs {
 			typ = "[]string"
 		}
 		return typ + "{" + strings.Join(parts, ", ") + "}"
-	case nodeObject:
+	case docpage.ValueObject:
 		var b strings.Builder
-		b.WriteString(`map[string]any{"_": ` + goQuote(n.ctor))
-		for _, f := range n.fields {
-			b.WriteString(", " + goQuote(f.name) + ": " + f.val.goString())
+		b.WriteString(`map[string]any{"_": ` + goQuote(v.Constructor))
+		for _, f := range v.Fields {
+			b.WriteString(", " + goQuote(f.Name) + ": " + goValue(f.Value))
 		}
 		b.WriteString("}")
 		return b.String()
 	}
-	return n.goLit
+	return "nil"
 }
 
 // goResult says what runtime.ToGo makes of a result of type t.

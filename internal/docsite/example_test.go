@@ -7,6 +7,8 @@ import (
 	"go/parser"
 	"go/token"
 	"math/rand/v2"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -14,48 +16,85 @@ import (
 	"github.com/tglua/tglua/luabind/schema"
 )
 
-// The Lua rendering of the example values is docpage's example, so that
-// the curl and Go examples pass the same values as the Lua one.
-func TestExamplesMatchDocpage(t *testing.T) {
+// The JSON examples, a constructor page's and each argument of a curl
+// call, decode to docpage's example values: the values the Lua examples
+// show.
+func TestJSONExamplesMatchValues(t *testing.T) {
 	n := 0
-	for i := range schema.All() {
-		c := &schema.All()[i]
-		if c.Method {
-			if got, want := luaExample(c, newExampleGen().args(c, 0)), docpage.Example(c); got != want {
-				t.Fatalf("%s: Lua example\n%s\ndocpage's\n%s", c.Name, got, want)
-			}
-		} else if lua := newExampleGen().object(c, 0).luaString(); !strings.Contains(docpage.ConstructorPage(c), "Lua:\n\n    "+lua+"\n") {
-			t.Fatalf("%s: Lua literal %s is not docpage's:\n%s", c.Name, lua, docpage.ConstructorPage(c))
+	check := func(name, js string, v docpage.Value) {
+		t.Helper()
+		var got any
+		if err := json.Unmarshal([]byte(js), &got); err != nil {
+			t.Fatalf("%s: invalid JSON %s: %v", name, js, err)
+		}
+		if want := decoded(t, v); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: JSON %s is %#v, want %#v (Lua %s)", name, js, got, want, v.Lua())
 		}
 		n++
 	}
-	if n < 2000 {
-		t.Fatalf("checked %d definitions", n)
-	}
-}
-
-// Every Go example is valid Go inside a function returning an error, and
-// every JSON value of a curl example or a constructor page is valid JSON.
-func TestGoAndJSONExamplesParse(t *testing.T) {
 	for i := range schema.All() {
 		c := &schema.All()[i]
 		if !c.Method {
-			if js := newConstructorPage(c).JSON; !json.Valid([]byte(js)) {
-				t.Fatalf("%s: invalid JSON %s", c.Name, js)
-			}
+			check(c.Name, newConstructorPage(c).JSON, docpage.ExampleObject(c))
 			continue
 		}
-		args := newExampleGen().args(c, 0)
-		src := goExample(c, args)
+		for _, f := range docpage.ExampleArgs(c) {
+			check(c.Name+"."+f.Name, strings.ReplaceAll(jsonValue(f.Value), jsonNow, sampleTime), f.Value)
+		}
+	}
+	if n < 2000 {
+		t.Fatalf("checked %d values", n)
+	}
+}
+
+// decoded is what encoding/json should make of v's JSON, with the current
+// time at sampleTime.
+func decoded(t *testing.T, v docpage.Value) any {
+	t.Helper()
+	switch v.Kind {
+	case docpage.ValueLiteral:
+		if v.Text == "true" {
+			return true
+		}
+		f, err := strconv.ParseFloat(v.Text, 64)
+		if err != nil {
+			t.Fatalf("literal %q: %v", v.Text, err)
+		}
+		return f
+	case docpage.ValueString, docpage.ValueBytes:
+		return v.Text
+	case docpage.ValueZeros:
+		return strings.Repeat("\x00", v.Size)
+	case docpage.ValueNow:
+		f, _ := strconv.ParseFloat(sampleTime, 64)
+		return f
+	case docpage.ValueList:
+		l := []any{}
+		for _, e := range v.Elems {
+			l = append(l, decoded(t, e))
+		}
+		return l
+	case docpage.ValueObject:
+		m := map[string]any{"_": v.Constructor}
+		for _, f := range v.Fields {
+			m[f.Name] = decoded(t, f.Value)
+		}
+		return m
+	}
+	return nil
+}
+
+// Every Go example is valid Go inside a function returning an error.
+func TestGoExamplesParse(t *testing.T) {
+	for i := range schema.All() {
+		c := &schema.All()[i]
+		if !c.Method {
+			continue
+		}
+		src := goExample(c, docpage.ExampleArgs(c))
 		file := "package p\n\nfunc f() error {\n" + src + "return nil\n}\n"
 		if _, err := parser.ParseFile(token.NewFileSet(), c.Name+".go", file, 0); err != nil {
 			t.Fatalf("%s: Go example does not parse: %v\n%s", c.Name, err, src)
-		}
-		for _, f := range args {
-			js := strings.ReplaceAll(f.val.jsonString(), jsonNow, sampleTime)
-			if !json.Valid([]byte(js)) {
-				t.Fatalf("%s.%s: invalid JSON %s", c.Name, f.name, js)
-			}
 		}
 	}
 }
@@ -66,7 +105,7 @@ func TestGoExamplesGofmt(t *testing.T) {
 	n := 0
 	for i := range schema.All() {
 		if c := &schema.All()[i]; c.Method {
-			wantGofmt(t, c.Name, goExample(c, newExampleGen().args(c, 0)))
+			wantGofmt(t, c.Name, goExample(c, docpage.ExampleArgs(c)))
 			n++
 		}
 	}
@@ -89,9 +128,10 @@ func TestGoExampleLongKeys(t *testing.T) {
 		cases = append(cases, c)
 	}
 	for _, lens := range cases {
-		var args []field
+		var args []docpage.Field
 		for i, l := range lens {
-			args = append(args, field{name: strings.Repeat(string(rune('a'+i)), l), val: number("1")})
+			name := strings.Repeat(string(rune('a'+i)), l)
+			args = append(args, docpage.Field{Name: name, Value: docpage.Value{Kind: docpage.ValueLiteral, Text: "1"}})
 		}
 		wantGofmt(t, fmt.Sprint(lens), goExample(m, args))
 	}

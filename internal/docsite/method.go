@@ -29,7 +29,7 @@ type methodPage struct {
 
 func newMethodPage(m *schema.Constructor) methodPage {
 	doc, _ := apidoc.LookupMethod(m.Name)
-	args := newExampleGen().args(m, 0)
+	args := docpage.ExampleArgs(m)
 	p := methodPage{
 		Name:        m.Name,
 		Namespace:   m.Namespace(),

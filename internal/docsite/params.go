@@ -3,6 +3,7 @@ package docsite
 import (
 	"strings"
 
+	"github.com/tglua/tglua/internal/docpage"
 	"github.com/tglua/tglua/luabind/schema"
 )
 
@@ -36,7 +37,7 @@ func paramRows(c *schema.Constructor, descs map[string]string) []paramRow {
 			r.Required = "Optional, default " + schema.Default(c, p)
 		}
 		r.Optional = r.Required != "Yes"
-		if c.Method && p.Type.Kind == schema.KindObject && peerTypes[schema.TypeName(p.Type)] {
+		if c.Method && p.Type.Kind == schema.KindObject && docpage.PeerType(schema.TypeName(p.Type)) {
 			r.Description = sentence(r.Description) + "Also takes a peer shorthand: '@username', 'me', a phone number or a numeric id."
 		}
 		rows = append(rows, r)

@@ -6,12 +6,6 @@ import (
 	"strings"
 )
 
-// luaQuote is s as a single-quoted Lua string.
-func luaQuote(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`, "\x00", `\0`)
-	return "'" + r.Replace(s) + "'"
-}
-
 // jsonQuote is s as a JSON string.
 func jsonQuote(s string) string {
 	b, _ := json.Marshal(s) // a string always marshals

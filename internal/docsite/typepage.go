@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tglua/tglua/internal/apidoc"
+	"github.com/tglua/tglua/internal/docpage"
 	"github.com/tglua/tglua/luabind/schema"
 )
 
@@ -25,7 +26,7 @@ type summary struct {
 
 func newTypePage(t *schema.Type) typePage {
 	doc, _ := apidoc.LookupType(t.Name)
-	p := typePage{Name: t.Name, Description: paragraphs(doc.Description), Peer: peerTypes[t.Name]}
+	p := typePage{Name: t.Name, Description: paragraphs(doc.Description), Peer: docpage.PeerType(t.Name)}
 	all := schema.All()
 	for _, i := range t.Constructors {
 		d, _ := apidoc.LookupConstructor(all[i].Name)
