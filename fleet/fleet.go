@@ -133,7 +133,17 @@ func Run(ctx context.Context, o Options, script Script) ([]Result, error) {
 		}
 		defer func() { _ = unlock() }()
 	}
-	f := &fleet{o: o, script: script, start: make(chan struct{}, o.Parallel)}
+	targets := make(map[string]string, len(accts))
+	for _, a := range accts {
+		targets[a.name] = a.target
+	}
+	pool := NewPool(func(name string) runtime.Options {
+		opts := o.Runtime
+		opts.SessionPath = targets[name]
+		return opts
+	}, nil)
+	defer pool.Close()
+	f := &fleet{o: o, script: script, pool: pool, start: make(chan struct{}, o.Parallel)}
 	results := make([]Result, len(accts))
 	var wg sync.WaitGroup
 	for i, a := range accts {
@@ -150,6 +160,7 @@ func Run(ctx context.Context, o Options, script Script) ([]Result, error) {
 type fleet struct {
 	o      Options
 	script Script
+	pool   *Pool         // the accounts' runtimes
 	start  chan struct{} // slots for accounts connecting
 	// outMu and errMu keep the accounts' lines whole on Stdout and Stderr.
 	outMu, errMu sync.Mutex
@@ -195,47 +206,42 @@ func (f *fleet) once(ctx context.Context, a account, res *Result) (err error) {
 	stderr := linewriter.New(f.o.Stderr, "["+name+"] ", &f.errMu)
 	defer stdout.Flush()
 	defer stderr.Flush()
-	opts := f.o.Runtime
-	opts.SessionPath = a.target
 	shown := a.shown
-	opts.Stdout, opts.Stderr = stdout, stderr
 	exited, code := false, 0
-	opts.Exit = func(c int) { exited, code = true, c }
+	configure := func(opts *runtime.Options) {
+		opts.Stdout, opts.Stderr = stdout, stderr
+		opts.Exit = func(c int) { exited, code = true, c }
+	}
 
 	select {
 	case f.start <- struct{}{}:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	rt, err := runtime.New(opts)
-	if err != nil {
-		<-f.start
-		return err
-	}
-	defer func() {
-		if cerr := rt.Close(); cerr != nil && err == nil {
-			err = cerr
+	var once sync.Once
+	started := func() { once.Do(func() { <-f.start }) }
+	defer started() // also when the runtime could not open
+	return f.pool.Exec(ctx, name, configure, func(ctx context.Context, rt *runtime.Runtime) error {
+		acct := rt.State().NewTable()
+		acct.RawSetString("name", lua.LString(name))
+		rt.SetGlobal("account", acct)
+		self, err := rt.DoStringAsHost(ctx, "account.self = get_self() return account.self")
+		started()
+		if err != nil {
+			return errors.Wrapf(err, "not logged in: run 'tglua login --session %s'", shown)
 		}
-	}()
-	acct := rt.State().NewTable()
-	acct.RawSetString("name", lua.LString(name))
-	rt.SetGlobal("account", acct)
-	self, err := rt.DoStringAsHost(ctx, "account.self = get_self() return account.self")
-	<-f.start
-	if err != nil {
-		return errors.Wrapf(err, "not logged in: run 'tglua login --session %s'", shown)
-	}
-	user, _ := self[0].(map[string]any)
-	res.Self = describeUser(user)
+		user, _ := self[0].(map[string]any)
+		res.Self = describeUser(user)
 
-	err = f.script(ctx, rt)
-	if exited {
-		if code == 0 {
-			return nil
+		err = f.script(ctx, rt)
+		if exited {
+			if code == 0 {
+				return nil
+			}
+			return errExit(code)
 		}
-		return errExit(code)
-	}
-	return err
+		return err
+	})
 }
 
 func describeUser(u map[string]any) string {

@@ -10,13 +10,14 @@ import (
 	"github.com/tglua/tglua/runtime"
 )
 
-// Pool keeps long-lived accounts for a server, by name: each a Runtime
-// opened on first use from the options the Pool is given for its name, its
-// event loop on a goroutine of its own (Runtime.Serve) so that Go runs
-// calls as light threads from any goroutine, started again if its loop
-// fails, and stopped, its session written, by Stop or Close. The HTTP
-// gateway keeps its accounts in a Pool; Run is the script-per-account
-// counterpart.
+// Pool owns accounts by name: each a Runtime opened from the options the
+// Pool is given for its name, and stopped, its session written, by Stop or
+// Close. An account is either served or scripted. Served (Runtime, Go): opened
+// on first use, its event loop on a goroutine of its own (Runtime.Serve)
+// so that Go runs calls as light threads from any goroutine, and started
+// again if its loop fails; the HTTP gateway keeps its accounts so. Scripted
+// (Exec): opened for one run of a function that drives it, as Run does for
+// every session of a fleet, and closed when it returns.
 type Pool struct {
 	options func(name string) runtime.Options
 	logf    func(format string, args ...any)
@@ -36,6 +37,8 @@ type member struct {
 	stop   context.CancelFunc
 	served chan struct{} // closed once the runtime is closed
 	gone   bool
+	// scripted: rt belongs to an Exec.
+	scripted bool
 }
 
 // ErrGone is what a Pool answers for an account it stopped.
@@ -83,6 +86,9 @@ func (p *Pool) Runtime(name string) (*runtime.Runtime, int, error) {
 		case <-m.served:
 			m.rt = nil // the loop failed: start afresh
 		default:
+			if m.scripted {
+				return nil, 0, ErrBusy
+			}
 			return m.rt, m.gen, nil
 		}
 	}
@@ -104,6 +110,57 @@ func (p *Pool) Runtime(name string) (*runtime.Runtime, int, error) {
 	m.rt, m.stop, m.served = rt, cancel, served
 	m.gen++
 	return rt, m.gen, nil
+}
+
+// ErrBusy is what Exec answers for an account that is already open.
+var ErrBusy = errors.New("account is in use")
+
+// Exec opens name's runtime from its options, changed by configure if it
+// is not nil, runs fn with it under a context that Stop and Close cancel,
+// and closes it, writing its session. The account must not be open: a
+// second Exec or a served account fails with ErrBusy. Exec returns fn's
+// error, or the error of opening or closing the runtime.
+func (p *Pool) Exec(ctx context.Context, name string, configure func(*runtime.Options), fn func(context.Context, *runtime.Runtime) error) (err error) {
+	m, err := p.member(name)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	if m.gone {
+		m.mu.Unlock()
+		return ErrGone
+	}
+	if m.rt != nil {
+		m.mu.Unlock()
+		return ErrBusy
+	}
+	opts := p.options(name)
+	if configure != nil {
+		configure(&opts)
+	}
+	rt, err := runtime.New(opts)
+	if err != nil {
+		m.mu.Unlock()
+		return errors.Wrap(err, "start account")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	unhook := context.AfterFunc(p.ctx, cancel) // Close
+	served := make(chan struct{})
+	m.rt, m.stop, m.served, m.scripted = rt, cancel, served, true
+	m.gen++
+	m.mu.Unlock()
+	defer func() {
+		unhook()
+		cancel()
+		if cerr := rt.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+		m.mu.Lock()
+		m.rt, m.scripted = nil, false
+		m.mu.Unlock()
+		close(served)
+	}()
+	return fn(ctx, rt)
 }
 
 // Go runs fn as a light thread on name's runtime (see Runtime.Go).

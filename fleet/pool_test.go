@@ -69,3 +69,43 @@ func TestPool(t *testing.T) {
 		t.Fatalf("after Close: %v", err)
 	}
 }
+
+// TestPoolExec: a scripted account is the Pool's like a served one: it is
+// busy while its function runs, Stop cancels that function and waits for
+// its runtime to close, and the account stays gone.
+func TestPoolExec(t *testing.T) {
+	dir, base, _ := accounts(t, map[string]string{"alice": "+15550001"})
+	pool := fleet.NewPool(func(name string) runtime.Options {
+		o := base
+		o.SessionPath = filepath.Join(dir, name+fleet.SessionExt)
+		o.Stdout, o.Stderr = &syncBuf{}, &syncBuf{}
+		return o
+	}, t.Logf)
+	defer pool.Close()
+	running := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- pool.Exec(context.Background(), "alice", nil, func(ctx context.Context, rt *runtime.Runtime) error {
+			if _, err := rt.DoString(ctx, `return get_self()`); err != nil {
+				return err
+			}
+			close(running)
+			<-ctx.Done()
+			return ctx.Err()
+		})
+	}()
+	<-running
+	if _, _, err := pool.Runtime("alice"); !errors.Is(err, fleet.ErrBusy) {
+		t.Fatalf("Runtime while scripted: %v, want ErrBusy", err)
+	}
+	if err := pool.Exec(context.Background(), "alice", nil, func(context.Context, *runtime.Runtime) error { return nil }); !errors.Is(err, fleet.ErrBusy) {
+		t.Fatalf("second Exec: %v, want ErrBusy", err)
+	}
+	pool.Stop("alice")
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Exec after Stop: %v, want context.Canceled", err)
+	}
+	if err := pool.Exec(context.Background(), "alice", nil, func(context.Context, *runtime.Runtime) error { return nil }); !errors.Is(err, fleet.ErrGone) {
+		t.Fatalf("Exec after Stop: %v, want ErrGone", err)
+	}
+}
