@@ -87,7 +87,7 @@ const usageText = `usage: tglua [flags] FILE.lua [args...]   run a script (arg[0
        tglua [flags]                      REPL on a terminal; otherwise run standard input
        tglua [flags] login [--bot-token TOKEN]
                                           log in and store the authorization in --session
-       tglua run --accounts DIR [--restart] FILE.lua
+       tglua run --accounts DIR [--restart [--max-restarts N]] FILE.lua
                                           run FILE once per account (DIR/NAME.session), concurrently
        tglua doc NAME                     offline docs: a method, constructor, type or namespace
        tglua --sandbox FILE.lua           run against an in-process offline Telegram (no account)
@@ -120,6 +120,7 @@ type config struct {
 	limits       limits
 	accounts     string
 	restart      bool
+	maxRestarts  int
 	parallel     int
 }
 
@@ -147,6 +148,7 @@ func newFlagSet(name string, cfg *config, stderr io.Writer) *flag.FlagSet {
 	cfg.limits.addFlags(fs)
 	fs.StringVar(&cfg.accounts, "accounts", "", "run the script once per account: every NAME.session in `DIR` (or the keys of a redis://...?prefix=P URL), concurrently")
 	fs.BoolVar(&cfg.restart, "restart", false, "with --accounts: run an account's script again after it fails, with backoff")
+	fs.IntVar(&cfg.maxRestarts, "max-restarts", 0, "with --restart: give an account up after N restarts (0: no limit)")
 	fs.IntVar(&cfg.parallel, "parallel", 4, "with --accounts: how many accounts connect and log in at once")
 	fs.BoolVar(&cfg.sandbox, "sandbox", false, "run against an in-process offline sandbox Telegram, logged in as +15550000 (no account, no network)")
 	fs.Usage = func() {} // run prints the usage: to stdout for -h

@@ -20,6 +20,10 @@ func runAccounts(ctx context.Context, cfg *config, opts runtime.Options, script 
 		fmt.Fprintln(std.err, "tglua: --accounts takes its sessions from DIR: drop --session and --sandbox (run 'tglua sandbox serve' and pass --server for a sandbox fleet)")
 		return exitUsage
 	}
+	if cfg.maxRestarts < 0 {
+		fmt.Fprintln(std.err, "tglua: --max-restarts must be 0 (no limit) or more")
+		return exitUsage
+	}
 	if cfg.parallel < 1 {
 		fmt.Fprintln(std.err, "tglua: --parallel must be at least 1")
 		return exitUsage
@@ -29,12 +33,13 @@ func runAccounts(ctx context.Context, cfg *config, opts runtime.Options, script 
 	stop := watchInterrupts(std.interrupts, cancel)
 	defer stop()
 	res, err := fleet.Run(runCtx, fleet.Options{
-		Accounts: cfg.accounts,
-		Runtime:  opts,
-		Stdout:   std.out,
-		Stderr:   std.err,
-		Restart:  cfg.restart,
-		Parallel: cfg.parallel,
+		Accounts:    cfg.accounts,
+		Runtime:     opts,
+		Stdout:      std.out,
+		Stderr:      std.err,
+		Restart:     cfg.restart,
+		MaxRestarts: cfg.maxRestarts,
+		Parallel:    cfg.parallel,
 	}, func(ctx context.Context, rt *runtime.Runtime) error {
 		_, err := rt.DoFile(ctx, script)
 		return err

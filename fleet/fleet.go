@@ -39,6 +39,9 @@ type Options struct {
 	// Restart runs an account's script again after it fails, waiting 1 s,
 	// then twice as long each time up to MaxBackoff, until ctx ends.
 	Restart bool
+	// MaxRestarts, if positive, is how many times Restart runs a failing
+	// account's script again before giving the account up.
+	MaxRestarts int
 	// MaxBackoff caps the wait between restarts; default 1 min.
 	MaxBackoff time.Duration
 	// Parallel bounds how many accounts connect and log in at once (a new
@@ -177,6 +180,14 @@ func (f *fleet) account(ctx context.Context, a account) Result {
 		err := f.once(ctx, a, &res)
 		res.Err = err
 		if err == nil || !f.o.Restart || ctx.Err() != nil {
+			return res
+		}
+		if f.o.MaxRestarts > 0 && res.Runs > f.o.MaxRestarts {
+			plural := "s"
+			if f.o.MaxRestarts == 1 {
+				plural = ""
+			}
+			fmt.Fprintf(stderr, "tglua: %v; giving up after %d restart%s\n", err, f.o.MaxRestarts, plural)
 			return res
 		}
 		fmt.Fprintf(stderr, "tglua: %v; restarting in %s\n", err, backoff)

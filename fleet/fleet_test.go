@@ -150,3 +150,22 @@ func TestRunRefusesAnEmptyDirectory(t *testing.T) {
 		t.Fatalf("empty directory: %v", err)
 	}
 }
+
+func TestRunMaxRestarts(t *testing.T) {
+	dir, base, _ := accounts(t, map[string]string{"bob": "+15550002"})
+	script := func(ctx context.Context, rt *runtime.Runtime) error {
+		_, err := rt.DoString(ctx, `error('always fails')`)
+		return err
+	}
+	var errs syncBuf
+	res, err := fleet.Run(context.Background(), fleet.Options{Accounts: dir, Runtime: base, Restart: true, MaxRestarts: 1, Stdout: &syncBuf{}, Stderr: &errs}, script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res[0]; r.Err == nil || r.Runs != 2 {
+		t.Fatalf("bob: %+v, want 2 failed runs", r)
+	}
+	if !strings.Contains(errs.String(), "giving up after 1 restart\n") {
+		t.Fatalf("stderr:\n%s", errs.String())
+	}
+}
