@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"math/big"
+	"math/rand/v2"
 	"sync"
 	"testing"
 
@@ -28,7 +29,9 @@ func TestFactorPQ(t *testing.T) {
 		{0x17ED48941A08F981, 1229739323, 1402015859}, // gotd's test server
 		{15, 3, 5},
 		{2 * 7, 2, 7},
-		{4294967291 * 4294967279, 4294967279, 4294967291},
+		{4294967291 * 4294967279, 4294967279, 4294967291}, // above 2^63: floyd
+		{2147483647 * 2147483629, 2147483629, 2147483647},
+		{1000003 * 999983, 999983, 1000003},
 	} {
 		p, q, ok := factorPQ(tc.pq)
 		if !ok || p != tc.p || q != tc.q {
@@ -37,6 +40,26 @@ func TestFactorPQ(t *testing.T) {
 	}
 	if _, _, ok := factorPQ(1); ok {
 		t.Error("factorPQ(1) succeeded")
+	}
+	// Random products of two 31-bit primes, as Telegram's pq is.
+	rng := rand.New(rand.NewPCG(1, 2))
+	prime := func() uint64 {
+		for {
+			p := uint64(1<<30) + rng.Uint64N(1<<30)
+			if new(big.Int).SetUint64(p).ProbablyPrime(20) {
+				return p
+			}
+		}
+	}
+	for range 200 {
+		a, b := prime(), prime()
+		if a == b {
+			continue
+		}
+		p, q, ok := factorPQ(a * b)
+		if !ok || p*q != a*b || p > q || (p != a && p != b) {
+			t.Fatalf("factorPQ(%d * %d) = %d, %d, %v", a, b, p, q, ok)
+		}
 	}
 }
 
@@ -116,4 +139,16 @@ func TestConcurrentKeyExchanges(t *testing.T) {
 	keys.Wait()
 	close(stop)
 	wg.Wait()
+}
+
+// BenchmarkNewAuthKey is one key made with the in-process fast path: the
+// full exchange against the sandbox, both sides.
+func BenchmarkNewAuthKey(b *testing.B) {
+	s := startTestServer(b, Options{})
+	ctx := testContext(b)
+	for b.Loop() {
+		if _, err := s.NewAuthKey(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
