@@ -56,9 +56,11 @@ func tableFields(t *lua.LTable) (strs map[string]lua.LValue, odd lua.LValue, ok 
 			return lt.strdict, lua.LNumber(i + 1), true
 		}
 	}
-	for k, v := range lt.dict {
-		if v != lua.LNil {
-			return lt.strdict, k, true
+	if len(lt.dict) > 0 { // ranging over even an empty map costs an iterator
+		for k, v := range lt.dict {
+			if v != lua.LNil {
+				return lt.strdict, k, true
+			}
 		}
 	}
 	return lt.strdict, nil, true
@@ -110,8 +112,10 @@ type ctorInfo struct {
 	slot   []int8
 	nflags int
 	// byHash is 1 + the index of the parameter whose name hashes there
-	// (nameHash), 0 for none, -1 when two names do (then index decides).
+	// (nameHash with seed), 0 for none, -1 when two names do (then index
+	// decides).
 	byHash [64]int8
+	seed   uint8
 	// For constructors of at most 64 parameters whose flag bits each
 	// belong to one parameter (masks set): the parameters always written
 	// (flags words included), the conditional ones, and those of type true.
@@ -119,20 +123,22 @@ type ctorInfo struct {
 	always, cond, trues uint64
 }
 
-// nameHash spreads parameter names over ctorInfo.byHash: length, first,
-// middle and last byte tell the names of one constructor apart nearly
-// always, without hashing the whole string.
-func nameHash(k string) int {
+// nameHash spreads parameter names over ctorInfo.byHash without hashing
+// the whole string: a word of the length and five bytes (first, second,
+// middle, second to last, last), multiplied by a constant that infoOf picks
+// per constructor (hashSeed) so that its names do not collide.
+func nameHash(k string, seed uint8) int {
 	n := len(k)
 	if n == 0 {
 		return 0
 	}
-	return (n*5 + int(k[0])*3 + int(k[n/2])*7 + int(k[n-1])) & 63
+	w := uint32(n) + uint32(k[0])*31 + uint32(k[min(1, n-1)])*131 + uint32(k[n/2])*1031 + uint32(k[max(n-2, 0)])*8191 + uint32(k[n-1])*65521
+	return int((w * (0x9E3779B1 + uint32(seed)*0x632BE5AA)) >> 26)
 }
 
 // param returns the index of the parameter named k, or -1.
 func (in *ctorInfo) param(c *schema.Constructor, k string) int {
-	switch s := in.byHash[nameHash(k)]; {
+	switch s := in.byHash[nameHash(k, in.seed)]; {
 	case s > 0:
 		if c.Params[s-1].Name == k {
 			return int(s) - 1
@@ -144,6 +150,28 @@ func (in *ctorInfo) param(c *schema.Constructor, k string) int {
 		}
 	}
 	return -1
+}
+
+// hashNames fills byHash with the first seed under which no two names
+// collide, or, if none of 256 does, the last with collisions marked.
+func (in *ctorInfo) hashNames(c *schema.Constructor) {
+	for seed := 0; seed < 256; seed++ {
+		in.seed = uint8(seed)
+		clear(in.byHash[:])
+		collided := false
+		for i := range c.Params {
+			switch h := &in.byHash[nameHash(c.Params[i].Name, in.seed)]; {
+			case *h == 0:
+				*h = int8(i + 1)
+			default:
+				*h = -1
+				collided = true
+			}
+		}
+		if !collided {
+			return
+		}
+	}
 }
 
 // setMasks fills the parameter masks, when they apply.
@@ -202,13 +230,8 @@ func infoOf(c *schema.Constructor) *ctorInfo {
 		case prm.Conditional():
 			in.slot[i] = in.slot[prm.Flag]
 		}
-		switch h := &in.byHash[nameHash(prm.Name)]; {
-		case *h == 0:
-			*h = int8(i + 1)
-		default:
-			*h = -1
-		}
 	}
+	in.hashNames(c)
 	in.setMasks(c)
 	p.Store(in)
 	return in
