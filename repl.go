@@ -65,6 +65,8 @@ func runREPL(ctx context.Context, rt *runtime.Runtime, std stdio) int {
 	if !std.terminal {
 		return r.loop(ctx, plainReader{bufio.NewReader(std.in)}, nil)
 	}
+	// Open the lazily opened io library, so that Tab completes io.
+	_, _ = rt.DoStringAsHost(ctx, "local _ = io and io.write")
 	ln := liner.NewLiner()
 	defer ln.Close()
 	ln.SetCtrlCAborts(true)

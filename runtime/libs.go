@@ -12,6 +12,48 @@ import (
 
 func stringOf(v any) string { return fmt.Sprint(v) }
 
+// openLazyIo puts an empty io table in place of gopher-lua's io library
+// and opens the library into it on the table's first use: the library is
+// 14 KB per VM (a 4 KB stdin buffer among it) that a fleet of accounts or a
+// script that never touches io would carry for nothing. Any index or
+// assignment of io (or of package.loaded.io, the same table) opens it;
+// pairs(io) before that sees an empty table.
+func openLazyIo(L *lua.LState) {
+	proxy := L.NewTable()
+	meta := L.NewTable()
+	load := func(L *lua.LState) *lua.LTable {
+		L.Push(L.NewFunction(lua.OpenIo))
+		L.Push(lua.LString(lua.IoLibName))
+		L.Call(1, 1)
+		real, _ := L.Get(-1).(*lua.LTable)
+		L.Pop(1)
+		proxy.Metatable = lua.LNil
+		if real != nil {
+			real.ForEach(func(k, v lua.LValue) { proxy.RawSet(k, v) })
+		}
+		// OpenIo made its own table the global and the loaded module:
+		// the proxy, which scripts may hold, stays the one io.
+		L.SetGlobal(lua.IoLibName, proxy)
+		if loaded, ok := L.GetField(L.Get(lua.RegistryIndex), "_LOADED").(*lua.LTable); ok {
+			loaded.RawSetString(lua.IoLibName, proxy)
+		}
+		return proxy
+	}
+	meta.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+		L.Push(load(L).RawGet(L.Get(2)))
+		return 1
+	}))
+	meta.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
+		load(L).RawSet(L.Get(2), L.Get(3))
+		return 0
+	}))
+	proxy.Metatable = meta
+	L.SetGlobal(lua.IoLibName, proxy)
+	if loaded, ok := L.GetField(L.Get(lua.RegistryIndex), "_LOADED").(*lua.LTable); ok {
+		loaded.RawSetString(lua.IoLibName, proxy)
+	}
+}
+
 // maxString is the largest string a builtin may build under a memory
 // limit (0: no limit).
 func maxString(limit int64) int {
@@ -59,7 +101,7 @@ func openLibs(L *lua.LState, opts Options) {
 		open(lua.LoadLibName, lua.OpenPackage)
 		open(lua.BaseLibName, lua.OpenBase)
 		open(lua.TabLibName, lua.OpenTable)
-		open(lua.IoLibName, lua.OpenIo)
+		openLazyIo(L)
 		open(lua.OsLibName, lua.OpenOs)
 		open(lua.StringLibName, lua.OpenString)
 		open(lua.MathLibName, lua.OpenMath)
