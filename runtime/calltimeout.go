@@ -181,6 +181,12 @@ func (d *deadlines) loop(stop, done chan struct{}) {
 		case <-t.C:
 		}
 		d.mu.Lock()
+		if !d.running || d.stop != stop {
+			// Released while this tick waited for the lock (and maybe
+			// started again: then the new goroutine ticks).
+			d.mu.Unlock()
+			return
+		}
 		d.epoch++
 		for a := d.head; a != nil && d.epoch-a.epoch > ticksPerTimeout; a = d.head {
 			d.unlink(a)
