@@ -301,14 +301,11 @@ func (e *encoder) values(c *schema.Constructor, in *ctorInfo, vals []lua.LValue)
 			if v == nil || p.Flag < 0 {
 				continue
 			}
-			if p.Type.Kind == schema.KindTrue {
-				switch v {
-				case lua.LTrue:
-				case lua.LFalse:
-					continue
-				default:
-					return inField(errf("boolean expected, got "+typeName(v)), p.Name)
+			if set, err := flagSet(p, v); !set {
+				if err != nil {
+					return err
 				}
+				continue
 			}
 			flags[in.slot[i]] |= 1 << p.Bit
 		}
@@ -332,29 +329,9 @@ func (e *encoder) values(c *schema.Constructor, in *ctorInfo, vals []lua.LValue)
 				// Another field sharing this flag bit is present.
 				return inField(errf(schema.TypeName(p.Type)+" expected, got nil (it shares flag bit "+strconv.Itoa(int(p.Bit))+" with a field that is set)"), p.Name)
 			}
-		} else if v == nil {
-			if p.Name == "random_id" {
-				e.randomID(c, p, vals)
-				continue
-			}
-			v = lua.LNil
-			switch schema.Default(c, p) {
-			case "0":
-				switch p.Type.Kind {
-				case schema.KindInt:
-					e.buf.PutInt32(0)
-				case schema.KindLong:
-					e.buf.PutLong(0)
-				default:
-					e.buf.PutDouble(0)
-				}
-				continue
-			case "inputPeerEmpty":
-				v = lua.LString("inputPeerEmpty")
-			}
 		}
-		if err := e.value(p.Type, v); err != nil {
-			return inField(err, p.Name)
+		if err := e.param(c, p, vals, v); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -374,14 +351,11 @@ func (e *encoder) masked(c *schema.Constructor, in *ctorInfo, vals []lua.LValue)
 	for m := present & in.cond; m != 0; m &= m - 1 {
 		i := bits.TrailingZeros64(m)
 		p := &params[i]
-		if p.Type.Kind == schema.KindTrue {
-			switch vals[i] {
-			case lua.LTrue:
-			case lua.LFalse:
-				continue
-			default:
-				return inField(errf("boolean expected, got "+typeName(vals[i])), p.Name)
+		if set, err := flagSet(p, vals[i]); !set {
+			if err != nil {
+				return err
 			}
+			continue
 		}
 		flags[in.slot[i]] |= 1 << p.Bit
 	}
@@ -392,31 +366,56 @@ func (e *encoder) masked(c *schema.Constructor, in *ctorInfo, vals []lua.LValue)
 			e.buf.PutUint32(flags[in.slot[i]])
 			continue
 		}
-		v := vals[i]
-		if v == nil {
-			if p.Name == "random_id" {
-				e.randomID(c, p, vals)
-				continue
-			}
-			v = lua.LNil
-			switch schema.Default(c, p) {
-			case "0":
-				switch p.Type.Kind {
-				case schema.KindInt:
-					e.buf.PutInt32(0)
-				case schema.KindLong:
-					e.buf.PutLong(0)
-				default:
-					e.buf.PutDouble(0)
-				}
-				continue
-			case "inputPeerEmpty":
-				v = lua.LString("inputPeerEmpty")
-			}
+		if err := e.param(c, p, vals, vals[i]); err != nil {
+			return err
 		}
-		if err := e.value(p.Type, v); err != nil {
-			return inField(err, p.Name)
+	}
+	return nil
+}
+
+// flagSet reports whether a present conditional parameter sets its flag
+// bit: a true-typed one only when it is true.
+func flagSet(p *schema.Param, v lua.LValue) (bool, *pathError) {
+	if p.Type.Kind != schema.KindTrue {
+		return true, nil
+	}
+	switch v {
+	case lua.LTrue:
+		return true, nil
+	case lua.LFalse:
+		return false, nil
+	}
+	return false, inField(errf("boolean expected, got "+typeName(v)), p.Name)
+}
+
+// param writes parameter p, which is to be written, from v (nil when
+// absent): a missing random_id is made up, a missing number of a method
+// defaults to 0 and offset_peer to inputPeerEmpty (schema.Default), and
+// anything else missing is the value's error.
+func (e *encoder) param(c *schema.Constructor, p *schema.Param, vals []lua.LValue, v lua.LValue) *pathError {
+	if v == nil {
+		if p.Name == "random_id" {
+			e.randomID(c, p, vals)
+			return nil
 		}
+		v = lua.LNil
+		switch schema.Default(c, p) {
+		case "0":
+			switch p.Type.Kind {
+			case schema.KindInt:
+				e.buf.PutInt32(0)
+			case schema.KindLong:
+				e.buf.PutLong(0)
+			default:
+				e.buf.PutDouble(0)
+			}
+			return nil
+		case "inputPeerEmpty":
+			v = lua.LString("inputPeerEmpty")
+		}
+	}
+	if err := e.value(p.Type, v); err != nil {
+		return inField(err, p.Name)
 	}
 	return nil
 }
