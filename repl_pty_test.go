@@ -3,34 +3,19 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/tglua/tglua/internal/syncbuf"
 )
 
 // ptyOutput collects what the terminal shows.
-type ptyOutput struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (o *ptyOutput) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.Write(p)
-}
-
-func (o *ptyOutput) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.buf.String()
-}
+type ptyOutput struct{ syncbuf.Buffer }
 
 // waitFor waits until the output satisfies ok; it fails the test after a
 // minute (a deadline, not a timing assertion).

@@ -8,12 +8,13 @@ import (
 	goruntime "runtime"
 	"runtime/pprof"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/tglua/tglua/fleet"
+	"github.com/tglua/tglua/internal/memstat"
+	"github.com/tglua/tglua/internal/syncbuf"
 	"github.com/tglua/tglua/runtime"
 	"github.com/tglua/tglua/sandbox"
 )
@@ -57,7 +58,7 @@ func BenchmarkFleet(b *testing.B) {
 			defer func() { <-sem }()
 			o := setup
 			o.SessionPath = filepath.Join(dir, fmt.Sprintf("a%04d%s", i, fleet.SessionExt))
-			o.Stdout, o.Stderr = &syncBuf{}, &syncBuf{}
+			o.Stdout, o.Stderr = &syncbuf.Buffer{}, &syncbuf.Buffer{}
 			rt, err := runtime.New(o)
 			if err != nil {
 				b.Error(err)
@@ -102,7 +103,7 @@ func BenchmarkFleet(b *testing.B) {
 			}
 			close(release)
 		}()
-		res, err := fleet.Run(context.Background(), fleet.Options{Accounts: dir, Runtime: base, Stdout: &syncBuf{}, Stderr: &syncBuf{}, Parallel: 8},
+		res, err := fleet.Run(context.Background(), fleet.Options{Accounts: dir, Runtime: base, Stdout: &syncbuf.Buffer{}, Stderr: &syncbuf.Buffer{}, Parallel: 8},
 			func(ctx context.Context, rt *runtime.Runtime) error {
 				_, err := rt.DoString(ctx, `return help.getNearestDc()`)
 				up.Done()
@@ -120,17 +121,12 @@ func BenchmarkFleet(b *testing.B) {
 	}
 }
 
+// rss is the process's resident set in bytes; it skips the benchmark
+// where that cannot be read.
 func rss(b *testing.B) int64 {
-	data, err := os.ReadFile("/proc/self/status")
+	n, err := memstat.RSS()
 	if err != nil {
-		b.Skip("no /proc/self/status")
+		b.Skip(err)
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb * 1024
-		}
-	}
-	b.Skip("no VmRSS")
-	return 0
+	return n
 }

@@ -5,31 +5,14 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/tglua/tglua/fleet"
+	"github.com/tglua/tglua/internal/syncbuf"
 	"github.com/tglua/tglua/runtime"
 	"github.com/tglua/tglua/sandbox"
 )
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // accounts starts a sandbox and logs the given phones in, one session file
 // per name in a new directory; a name with an empty phone gets a session
@@ -49,7 +32,7 @@ func accounts(t *testing.T, phones map[string]string) (string, runtime.Options, 
 	for name, phone := range phones {
 		o := base
 		o.SessionPath = filepath.Join(dir, name+fleet.SessionExt)
-		o.Stdout, o.Stderr = &syncBuf{}, &syncBuf{}
+		o.Stdout, o.Stderr = &syncbuf.Buffer{}, &syncbuf.Buffer{}
 		rt, err := runtime.New(o)
 		if err != nil {
 			t.Fatal(err)
@@ -68,7 +51,7 @@ func accounts(t *testing.T, phones map[string]string) (string, runtime.Options, 
 
 func TestRunIsolatesAccounts(t *testing.T) {
 	dir, base, sb := accounts(t, map[string]string{"alice": "+15550001", "bob": "+15550002", "me": "+15550000", "stale": ""})
-	var out, errs syncBuf
+	var out, errs syncbuf.Buffer
 	script := func(ctx context.Context, rt *runtime.Runtime) error {
 		_, err := rt.DoString(ctx, `
 			print('hello from ' .. account.name .. ' as @' .. account.self.username)
@@ -131,8 +114,8 @@ func TestRunRestarts(t *testing.T) {
 		}
 		return nil
 	}
-	var errs syncBuf
-	res, err := fleet.Run(context.Background(), fleet.Options{Accounts: dir, Runtime: base, Restart: true, Stdout: &syncBuf{}, Stderr: &errs}, script)
+	var errs syncbuf.Buffer
+	res, err := fleet.Run(context.Background(), fleet.Options{Accounts: dir, Runtime: base, Restart: true, Stdout: &syncbuf.Buffer{}, Stderr: &errs}, script)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,8 +140,8 @@ func TestRunMaxRestarts(t *testing.T) {
 		_, err := rt.DoString(ctx, `error('always fails')`)
 		return err
 	}
-	var errs syncBuf
-	res, err := fleet.Run(context.Background(), fleet.Options{Accounts: dir, Runtime: base, Restart: true, MaxRestarts: 1, Stdout: &syncBuf{}, Stderr: &errs}, script)
+	var errs syncbuf.Buffer
+	res, err := fleet.Run(context.Background(), fleet.Options{Accounts: dir, Runtime: base, Restart: true, MaxRestarts: 1, Stdout: &syncbuf.Buffer{}, Stderr: &errs}, script)
 	if err != nil {
 		t.Fatal(err)
 	}

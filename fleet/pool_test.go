@@ -10,6 +10,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/tglua/tglua/fleet"
+	"github.com/tglua/tglua/internal/syncbuf"
 	"github.com/tglua/tglua/runtime"
 )
 
@@ -18,7 +19,7 @@ func TestPool(t *testing.T) {
 	pool := fleet.NewPool(func(name string) runtime.Options {
 		o := base
 		o.SessionPath = filepath.Join(dir, name+fleet.SessionExt)
-		o.Stdout, o.Stderr = &syncBuf{}, &syncBuf{}
+		o.Stdout, o.Stderr = &syncbuf.Buffer{}, &syncbuf.Buffer{}
 		return o
 	}, t.Logf)
 	// Many calls at once on two accounts, each a light thread.
@@ -58,7 +59,7 @@ func TestPool(t *testing.T) {
 	}
 	o := base
 	o.SessionPath = filepath.Join(dir, "alice"+fleet.SessionExt)
-	o.Stdout, o.Stderr = &syncBuf{}, &syncBuf{}
+	o.Stdout, o.Stderr = &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	rt, err := runtime.New(o) // the session lock is free again
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +79,7 @@ func TestPoolExec(t *testing.T) {
 	pool := fleet.NewPool(func(name string) runtime.Options {
 		o := base
 		o.SessionPath = filepath.Join(dir, name+fleet.SessionExt)
-		o.Stdout, o.Stderr = &syncBuf{}, &syncBuf{}
+		o.Stdout, o.Stderr = &syncbuf.Buffer{}, &syncbuf.Buffer{}
 		return o
 	}, t.Logf)
 	defer pool.Close()

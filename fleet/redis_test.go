@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tglua/tglua/fleet"
+	"github.com/tglua/tglua/internal/syncbuf"
 	"github.com/tglua/tglua/runtime"
 )
 
@@ -65,7 +66,7 @@ func TestRunRedisAccounts(t *testing.T) {
 	for name, phone := range map[string]string{"alice": "+15550001", "bob": "+15550002"} {
 		o := base
 		o.SessionPath = "redis://" + addr + "/0?key=acct:" + name
-		o.Stdout, o.Stderr = &syncBuf{}, &syncBuf{}
+		o.Stdout, o.Stderr = &syncbuf.Buffer{}, &syncbuf.Buffer{}
 		rt, err := runtime.New(o)
 		if err != nil {
 			t.Fatal(err)
@@ -77,8 +78,8 @@ func TestRunRedisAccounts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var out syncBuf
-	res, err := fleet.Run(context.Background(), fleet.Options{Accounts: "redis://" + addr + "/0?prefix=acct:", Runtime: base, Stdout: &out, Stderr: &syncBuf{}},
+	var out syncbuf.Buffer
+	res, err := fleet.Run(context.Background(), fleet.Options{Accounts: "redis://" + addr + "/0?prefix=acct:", Runtime: base, Stdout: &out, Stderr: &syncbuf.Buffer{}},
 		func(ctx context.Context, rt *runtime.Runtime) error {
 			_, err := rt.DoString(ctx, `print(account.name, account.self.username)`)
 			return err

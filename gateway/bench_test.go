@@ -10,13 +10,14 @@ import (
 	runtimepkg "runtime"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gotd/td/session"
 	"github.com/gotd/td/telegram"
+
+	"github.com/tglua/tglua/internal/memstat"
 )
 
 // benchClients is how many HTTP clients call at once.
@@ -192,18 +193,12 @@ func BenchmarkAccounts(b *testing.B) {
 	}
 }
 
-// rss is the process's resident set in bytes.
+// rss is the process's resident set in bytes; it skips the benchmark
+// where that cannot be read.
 func rss(b *testing.B) int64 {
-	data, err := os.ReadFile("/proc/self/status")
+	n, err := memstat.RSS()
 	if err != nil {
-		b.Skip("no /proc/self/status")
+		b.Skip(err)
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb * 1024
-		}
-	}
-	b.Skip("no VmRSS")
-	return 0
+	return n
 }

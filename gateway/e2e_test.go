@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/tglua/tglua/gateway"
+	"github.com/tglua/tglua/internal/syncbuf"
 	"github.com/tglua/tglua/runtime"
 	"github.com/tglua/tglua/sandbox"
 )
@@ -30,24 +31,7 @@ type env struct {
 	dir string
 	gw  *gateway.Gateway
 	srv *httptest.Server
-	log *syncBuf
-}
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	log *syncbuf.Buffer
 }
 
 func newEnv(t testing.TB) *env {
@@ -66,7 +50,7 @@ func newEnvWith(t testing.TB, so sandbox.Options) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sb.Close() })
-	e := &env{t: t, sb: sb, dir: t.TempDir(), log: &syncBuf{}}
+	e := &env{t: t, sb: sb, dir: t.TempDir(), log: &syncbuf.Buffer{}}
 	e.start(gateway.Options{})
 	t.Cleanup(e.stop)
 	return e

@@ -42,6 +42,7 @@ import (
 	"github.com/gotd/td/tgtest"
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/tglua/tglua/internal/syncbuf"
 	"github.com/tglua/tglua/internal/testserver"
 	"github.com/tglua/tglua/runtime"
 )
@@ -89,7 +90,7 @@ func benchClient(b testing.TB) *telegram.Client {
 
 // luaWorker is a VM that makes n calls per run.
 func luaWorker(b testing.TB, client *telegram.Client) *runtime.Runtime {
-	rt, err := runtime.New(runtime.Options{Invoker: client, Stdout: &lockedBuf{}, Stderr: &lockedBuf{}})
+	rt, err := runtime.New(runtime.Options{Invoker: client, Stdout: &syncbuf.Buffer{}, Stderr: &syncbuf.Buffer{}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -23,6 +23,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 	"go.uber.org/goleak"
 
+	"github.com/tglua/tglua/internal/syncbuf"
 	"github.com/tglua/tglua/internal/testserver"
 	"github.com/tglua/tglua/runtime"
 )
@@ -254,8 +255,8 @@ func (a *account) runtime(sessionPath string) *client {
 			Server: a.srv.Addr.String(), ServerKey: a.srv.PEM(), DC: a.srv.DC,
 		},
 		SessionPath: sessionPath,
-		Stdout:      &syncBuffer{},
-		Stderr:      &syncBuffer{},
+		Stdout:      &syncbuf.Buffer{},
+		Stderr:      &syncbuf.Buffer{},
 	})
 	if err != nil {
 		a.t.Fatal(err)

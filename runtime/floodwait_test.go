@@ -13,6 +13,7 @@ import (
 	"github.com/gotd/td/tgerr"
 	"github.com/gotd/td/tgtest"
 
+	"github.com/tglua/tglua/internal/syncbuf"
 	"github.com/tglua/tglua/internal/testserver"
 	"github.com/tglua/tglua/runtime"
 )
@@ -52,7 +53,7 @@ func (s *floodServer) calls() []time.Time {
 
 func TestFloodWaitSleepsAndRetries(t *testing.T) {
 	srv := newFloodServer(t, "FLOOD_WAIT_2")
-	var stderr lockedBuf
+	var stderr syncbuf.Buffer
 	rt := rtFor(t, srv.Server, func(o *runtime.Options) { o.Stderr = &stderr })
 	out := luaDo(t, rt, `return account.checkUsername{username='ann'}`)
 	wantValues(t, out, []any{true})
@@ -70,7 +71,7 @@ func TestFloodWaitSleepsAndRetries(t *testing.T) {
 
 func TestFloodPremiumWaitRetries(t *testing.T) {
 	srv := newFloodServer(t, "FLOOD_PREMIUM_WAIT_1")
-	var stderr lockedBuf
+	var stderr syncbuf.Buffer
 	rt := rtFor(t, srv.Server, func(o *runtime.Options) { o.Stderr = &stderr })
 	wantValues(t, luaDo(t, rt, `return account.checkUsername{username='ann'}`), []any{true})
 	calls := srv.calls()
@@ -84,7 +85,7 @@ func TestFloodPremiumWaitRetries(t *testing.T) {
 
 func TestFloodWaitAboveThresholdRaisedAtOnce(t *testing.T) {
 	srv := newFloodServer(t, "FLOOD_WAIT_600")
-	var stderr lockedBuf
+	var stderr syncbuf.Buffer
 	rt := rtFor(t, srv.Server, func(o *runtime.Options) { o.Stderr = &stderr })
 	out := luaDo(t, rt, `
 		local ok, e = pcall(account.checkUsername, {username='ann'})
@@ -138,7 +139,7 @@ func TestFloodWaitMaxFromLuaAndOptions(t *testing.T) {
 
 func TestFloodWaitRetryLimit(t *testing.T) {
 	srv := newFloodServer(t, "FLOOD_WAIT_0", "FLOOD_WAIT_0", "FLOOD_WAIT_0", "FLOOD_WAIT_0")
-	var stderr lockedBuf
+	var stderr syncbuf.Buffer
 	rt := rtFor(t, srv.Server, func(o *runtime.Options) { o.FloodWaitRetries = 2; o.Stderr = &stderr })
 	out := luaDo(t, rt, `local ok, e = pcall(account.checkUsername, {username='a'}) return ok, e.type`)
 	wantValues(t, out, []any{false, "FLOOD_WAIT"})
@@ -152,7 +153,7 @@ func TestFloodWaitRetryLimit(t *testing.T) {
 
 func TestFloodWaitSleepHonoursCancel(t *testing.T) {
 	srv := newFloodServer(t, "FLOOD_WAIT_30")
-	var stderr lockedBuf
+	var stderr syncbuf.Buffer
 	rt := rtFor(t, srv.Server, func(o *runtime.Options) { o.Stderr = &stderr })
 	ctx, cancel := context.WithCancel(context.Background())
 	var waiting atomic.Bool

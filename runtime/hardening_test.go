@@ -12,6 +12,7 @@ import (
 	"github.com/gotd/td/tg"
 	"github.com/gotd/td/tgtest"
 
+	"github.com/tglua/tglua/internal/syncbuf"
 	"github.com/tglua/tglua/internal/testserver"
 	"github.com/tglua/tglua/luabind/schema"
 	"github.com/tglua/tglua/runtime"
@@ -59,7 +60,7 @@ func TestCallTimeoutWithoutNetwork(t *testing.T) {
 	}
 	dead := l.Addr().String()
 	_ = l.Close()
-	stderr := &lockedBuf{}
+	stderr := &syncbuf.Buffer{}
 	rt := rtFor(t, srv, func(o *runtime.Options) {
 		o.Dial.Server = dead
 		o.CallTimeout = 3500 * time.Millisecond

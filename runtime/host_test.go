@@ -9,12 +9,13 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/tglua/tglua/internal/syncbuf"
 	"github.com/tglua/tglua/runtime"
 )
 
 func TestServeGo(t *testing.T) {
 	noLeaks(t)
-	rt, err := runtime.New(runtime.Options{Stdout: &lockedBuf{}, Stderr: &lockedBuf{}})
+	rt, err := runtime.New(runtime.Options{Stdout: &syncbuf.Buffer{}, Stderr: &syncbuf.Buffer{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +88,7 @@ func TestCallDottedName(t *testing.T) {
 }
 
 func TestInspectAndPP(t *testing.T) {
-	out := &lockedBuf{}
+	out := &syncbuf.Buffer{}
 	rt := sbRuntime(t, runtime.Options{Stdout: out})
 	res, err := rt.DoString(context.Background(), `
 		local t = {_='peerUser', user_id=1234567890123}

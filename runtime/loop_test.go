@@ -6,11 +6,9 @@ package runtime_test
 // elapsed-time assertions are exact.
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -20,6 +18,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 	"go.uber.org/goleak"
 
+	"github.com/tglua/tglua/internal/syncbuf"
 	"github.com/tglua/tglua/runtime"
 )
 
@@ -31,34 +30,16 @@ func (offline) Invoke(context.Context, bin.Encoder, bin.Decoder) error {
 	return errors.New("offline")
 }
 
-// syncBuffer is a bytes.Buffer safe to read while the VM writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type loopRT struct {
 	*runtime.Runtime
 	t      *testing.T
-	stdout *syncBuffer
-	stderr *syncBuffer
+	stdout *syncbuf.Buffer
+	stderr *syncbuf.Buffer
 }
 
 func newLoopRT(t *testing.T, mod func(*runtime.Options)) *loopRT {
 	t.Helper()
-	o := runtime.Options{Invoker: offline{}, Stdout: &syncBuffer{}, Stderr: &syncBuffer{}}
+	o := runtime.Options{Invoker: offline{}, Stdout: &syncbuf.Buffer{}, Stderr: &syncbuf.Buffer{}}
 	if mod != nil {
 		mod(&o)
 	}
@@ -67,7 +48,7 @@ func newLoopRT(t *testing.T, mod func(*runtime.Options)) *loopRT {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = rt.Close() })
-	return &loopRT{Runtime: rt, t: t, stdout: o.Stdout.(*syncBuffer), stderr: o.Stderr.(*syncBuffer)}
+	return &loopRT{Runtime: rt, t: t, stdout: o.Stdout.(*syncbuf.Buffer), stderr: o.Stderr.(*syncbuf.Buffer)}
 }
 
 // do runs a chunk (and the loop after it) and fails the test on error.

@@ -1,7 +1,6 @@
 package runtime_test
 
 import (
-	"bytes"
 	"context"
 	"path/filepath"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/gotd/td/tgerr"
 	"github.com/gotd/td/tgtest"
 
+	"github.com/tglua/tglua/internal/syncbuf"
 	"github.com/tglua/tglua/internal/testserver"
 	"github.com/tglua/tglua/runtime"
 )
@@ -30,7 +30,7 @@ func dialTo(srv *testserver.Server) runtime.Dial {
 // rtFor makes a runtime dialling srv, with opts adjusted by edit.
 func rtFor(t *testing.T, srv *testserver.Server, edit func(o *runtime.Options)) *runtime.Runtime {
 	t.Helper()
-	opts := runtime.Options{Dial: dialTo(srv), Stdout: &lockedBuf{}, Stderr: &lockedBuf{}}
+	opts := runtime.Options{Dial: dialTo(srv), Stdout: &syncbuf.Buffer{}, Stderr: &syncbuf.Buffer{}}
 	if edit != nil {
 		edit(&opts)
 	}
@@ -76,24 +76,6 @@ func wantValues(t *testing.T, got, want []any) {
 			t.Errorf("value %d: got %#v, want %#v", i+1, got[i], want[i])
 		}
 	}
-}
-
-// lockedBuf is a bytes.Buffer safe for concurrent writes.
-type lockedBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuf) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // peerServer is a test server that knows a few peers and records the peers

@@ -15,6 +15,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 	"go.uber.org/goleak"
 
+	"github.com/tglua/tglua/internal/syncbuf"
 	"github.com/tglua/tglua/internal/testserver"
 	"github.com/tglua/tglua/runtime"
 )
@@ -32,10 +33,10 @@ func noLeaks(t *testing.T) {
 func sbRuntime(t *testing.T, opts runtime.Options) *runtime.Runtime {
 	t.Helper()
 	if opts.Stdout == nil {
-		opts.Stdout = &lockedBuf{}
+		opts.Stdout = &syncbuf.Buffer{}
 	}
 	if opts.Stderr == nil {
-		opts.Stderr = &lockedBuf{}
+		opts.Stderr = &syncbuf.Buffer{}
 	}
 	rt, err := runtime.New(opts)
 	if err != nil {

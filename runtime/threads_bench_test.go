@@ -9,6 +9,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/tglua/tglua/internal/syncbuf"
 	tgruntime "github.com/tglua/tglua/runtime"
 	"github.com/tglua/tglua/sandbox"
 )
@@ -71,7 +72,7 @@ func BenchmarkLatencyBoundMap(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = sb.Close() })
-	rt, err := tgruntime.New(tgruntime.Options{Stdout: &lockedBuf{}, Stderr: &lockedBuf{}, Dial: tgruntime.Dial{
+	rt, err := tgruntime.New(tgruntime.Options{Stdout: &syncbuf.Buffer{}, Stderr: &syncbuf.Buffer{}, Dial: tgruntime.Dial{
 		AppID: 1, AppHash: "sandbox", Server: sb.Addr().String(), ServerKey: sb.PublicKeyPEM(), DC: sb.DC(),
 	}})
 	if err != nil {
@@ -109,7 +110,7 @@ func BenchmarkLatencyBoundMap(b *testing.B) {
 // sleep: its LState, its goroutine's stack and its bookkeeping), measured
 // over 10,000 threads.
 func BenchmarkThreadMemory(b *testing.B) {
-	rt, err := tgruntime.New(tgruntime.Options{Stdout: &lockedBuf{}, Stderr: &lockedBuf{}})
+	rt, err := tgruntime.New(tgruntime.Options{Stdout: &syncbuf.Buffer{}, Stderr: &syncbuf.Buffer{}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/gotd/td/tgerr"
 	"github.com/gotd/td/tgtest"
 
+	"github.com/tglua/tglua/internal/syncbuf"
 	"github.com/tglua/tglua/internal/testserver"
 	"github.com/tglua/tglua/runtime"
 )
@@ -174,7 +175,7 @@ func TestTimersDoNotWaitForEachOther(t *testing.T) {
 		}()
 		return nil
 	})
-	stderr := &lockedBuf{}
+	stderr := &syncbuf.Buffer{}
 	rt := rtFor(t, srv.Server, func(o *runtime.Options) { o.Stderr = stderr })
 	defer func() { t.Log(stderr.String()) }()
 	out := luaDo(t, rt, `

@@ -13,6 +13,7 @@ import (
 	"github.com/gotd/td/tg"
 	"github.com/gotd/td/tgtest"
 
+	"github.com/tglua/tglua/internal/syncbuf"
 	"github.com/tglua/tglua/internal/testserver"
 	"github.com/tglua/tglua/runtime"
 )
@@ -51,7 +52,7 @@ func TestManyVMsShareOneClient(t *testing.T) {
 		peers := runtime.NewPeerStorage() // one cache for all of them
 		rts := make([]*runtime.Runtime, vms)
 		for i := range rts {
-			rt, err := runtime.New(runtime.Options{Invoker: client, PeerStorage: peers, Stdout: &lockedBuf{}, Stderr: &lockedBuf{}})
+			rt, err := runtime.New(runtime.Options{Invoker: client, PeerStorage: peers, Stdout: &syncbuf.Buffer{}, Stderr: &syncbuf.Buffer{}})
 			if err != nil {
 				return err
 			}
