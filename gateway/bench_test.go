@@ -1,7 +1,6 @@
 package gateway_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -18,6 +17,7 @@ import (
 	"github.com/gotd/td/telegram"
 
 	"github.com/tglua/tglua/internal/memstat"
+	"github.com/tglua/tglua/internal/testserver"
 )
 
 // benchClients is how many HTTP clients call at once.
@@ -74,21 +74,7 @@ func bareServer(b *testing.B, e *env) string {
 	o := e.sb.TelegramOptions()
 	o.SessionStorage = &session.StorageMemory{}
 	client := telegram.NewClient(1, "bench", o)
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		done <- client.Run(ctx, func(ctx context.Context) error {
-			close(ready)
-			<-ctx.Done()
-			return nil
-		})
-	}()
-	select {
-	case <-ready:
-	case err := <-done:
-		b.Fatal(err)
-	}
+	testserver.RunClient(b, client)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		dc, err := client.API().HelpGetNearestDC(r.Context())
 		if err != nil {
@@ -98,11 +84,7 @@ func bareServer(b *testing.B, e *env) string {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "result": dc})
 	}))
-	b.Cleanup(func() {
-		srv.Close()
-		cancel()
-		<-done
-	})
+	b.Cleanup(srv.Close)
 	return srv.URL
 }
 

@@ -61,26 +61,7 @@ func benchClient(b testing.TB) *telegram.Client {
 		return s.SendBool(req, true)
 	})
 	client := telegram.NewClient(1, "hash", srv.ClientOptions())
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		done <- client.Run(ctx, func(ctx context.Context) error {
-			close(ready)
-			<-ctx.Done()
-			return nil
-		})
-	}()
-	select {
-	case <-ready:
-	case err := <-done:
-		cancel()
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		cancel()
-		<-done
-	})
+	testserver.RunClient(b, client)
 	// Warm up the connection.
 	if _, err := client.API().AccountCheckUsername(context.Background(), "warmup"); err != nil {
 		b.Fatal(err)

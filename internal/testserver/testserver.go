@@ -125,3 +125,29 @@ func (s *Server) ClientOptions() telegram.Options {
 		NoUpdates: true,
 	}
 }
+
+// RunClient runs client until the test ends and returns once it is
+// connected.
+func RunClient(tb testing.TB, client *telegram.Client) {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- client.Run(ctx, func(ctx context.Context) error {
+			close(ready)
+			<-ctx.Done()
+			return nil
+		})
+	}()
+	select {
+	case <-ready:
+	case err := <-done:
+		cancel()
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		cancel()
+		<-done
+	})
+}
