@@ -299,25 +299,44 @@ type keyedStorage struct {
 }
 
 func (k keyedStorage) LoadSession(ctx context.Context) ([]byte, error) {
-	l := session.Loader{Storage: k.Storage}
-	d, err := l.Load(ctx)
-	switch {
-	case err == nil && len(d.AuthKey) > 0:
-	case err == nil || errors.Is(err, session.ErrNotFound):
-		nd, err := k.newKey(ctx)
-		if err != nil {
-			return nil, errors.Wrap(err, "make auth key")
-		}
-		if d != nil {
-			nd.Config = d.Config
-		}
-		if err := l.Save(ctx, nd); err != nil {
-			return nil, err
-		}
-	default:
+	raw, err := k.Storage.LoadSession(ctx)
+	if err != nil && !errors.Is(err, session.ErrNotFound) {
 		return nil, err
 	}
-	return k.Storage.LoadSession(ctx)
+	var old *session.Data
+	if err == nil {
+		// Decode what was read, without reading the storage again.
+		read := &session.StorageMemory{}
+		if err := read.StoreSession(ctx, raw); err != nil {
+			return nil, err
+		}
+		old, err = (&session.Loader{Storage: read}).Load(ctx)
+		if err == nil && len(old.AuthKey) > 0 {
+			return raw, nil
+		}
+		if err != nil && !errors.Is(err, session.ErrNotFound) {
+			return nil, err
+		}
+	}
+	d, err := k.newKey(ctx)
+	if err != nil {
+		return nil, errors.Wrap(err, "make auth key")
+	}
+	if old != nil {
+		d.Config = old.Config
+	}
+	mem := &session.StorageMemory{}
+	if err := (&session.Loader{Storage: mem}).Save(ctx, d); err != nil {
+		return nil, err
+	}
+	out, err := mem.LoadSession(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.Storage.StoreSession(ctx, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ParsePublicKey reads an RSA public key in PEM form: PKCS#1
