@@ -71,19 +71,6 @@ func (s *Server) NewAuthKey(ctx context.Context) (*session.Data, error) {
 	}, nil
 }
 
-// NewSession is NewAuthKey's key in a memory session.
-func (s *Server) NewSession(ctx context.Context) (*session.StorageMemory, error) {
-	d, err := s.NewAuthKey(ctx)
-	if err != nil {
-		return nil, err
-	}
-	st := &session.StorageMemory{}
-	if err := (&session.Loader{Storage: st}).Save(ctx, d); err != nil {
-		return nil, errors.Wrap(err, "new session: store")
-	}
-	return st, nil
-}
-
 // clientExchange is the client's side of the MTProto key exchange
 // (https://core.telegram.org/mtproto/auth_key), built from gotd's exported
 // parts. It returns the auth key and the first server salt.

@@ -65,17 +65,18 @@ func TestFactorPQ(t *testing.T) {
 	}
 }
 
-// TestNewSession: a client started on the session NewSession made logs in
-// and calls over that key, without an exchange of its own.
-func TestNewSession(t *testing.T) {
+// TestNewAuthKey: a client started on a session holding the key
+// NewAuthKey made logs in and calls over that key, without an exchange of
+// its own.
+func TestNewAuthKey(t *testing.T) {
 	s := startTestServer(t, Options{})
 	ctx := testContext(t)
-	st, err := s.NewSession(ctx)
+	data, err := s.NewAuthKey(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := (&session.Loader{Storage: st}).Load(ctx)
-	if err != nil {
+	st := &session.StorageMemory{}
+	if err := (&session.Loader{Storage: st}).Save(ctx, data); err != nil {
 		t.Fatal(err)
 	}
 	c, u := startUser(t, s, "+15550000", func(o *telegram.Options) { o.SessionStorage = st })
