@@ -449,19 +449,20 @@ func (r *repl) complete(line string, pos int) (head string, completions []string
 		start--
 	}
 	head, word := line[:start], line[start:]
-	var L *lua.LState
-	if r.rt != nil {
-		L = r.rt.State()
-	}
-	return head, completeWord(L, head, word), tail
+	return head, completeWord(r.rt, head, word), tail
 }
 
 func isWordByte(c byte) bool {
 	return c == '_' || c == '.' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
 }
 
-// completeWord lists the completions of word, typed after head.
-func completeWord(L *lua.LState, head, word string) []string {
+// completeWord lists the completions of word, typed after head; rt may be
+// nil.
+func completeWord(rt *runtime.Runtime, head, word string) []string {
+	var L *lua.LState
+	if rt != nil {
+		L = rt.State()
+	}
 	if m := argTableMethod(head); m != nil && !strings.Contains(word, ".") {
 		var out []string
 		for _, p := range m.Params {
@@ -486,6 +487,7 @@ func completeWord(L *lua.LState, head, word string) []string {
 			}
 		} else if L != nil && prefix == "" {
 			if t, ok := L.GetGlobal(ns).(*lua.LTable); ok {
+				rt.OpenLazy(t)
 				t.ForEach(func(k, _ lua.LValue) {
 					if s, ok := k.(lua.LString); ok && strings.HasPrefix(string(s), short) && luaname.Is(string(s)) {
 						out = append(out, ns+"."+string(s))

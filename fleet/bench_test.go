@@ -100,6 +100,10 @@ func BenchmarkFleet(b *testing.B) {
 					_ = pprof.WriteHeapProfile(w)
 					_ = w.Close()
 				}
+				if w, err := os.Create(f + ".goroutines"); err == nil {
+					_ = pprof.Lookup("goroutine").WriteTo(w, 1)
+					_ = w.Close()
+				}
 			}
 			close(release)
 		}()

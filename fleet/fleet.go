@@ -233,7 +233,7 @@ func (f *fleet) once(ctx context.Context, a account, res *Result) (err error) {
 	started := func() { once.Do(func() { <-f.start }) }
 	defer started() // also when the runtime could not open
 	return f.pool.Exec(ctx, name, configure, func(ctx context.Context, rt *runtime.Runtime) error {
-		acct := rt.State().NewTable()
+		acct := rt.State().CreateTable(0, 2)
 		acct.RawSetString("name", lua.LString(name))
 		rt.SetGlobal("account", acct)
 		self, err := rt.DoStringAsHost(ctx, "account.self = get_self() return account.self")

@@ -82,7 +82,7 @@ func errorMeta(L *lua.LState) *lua.LTable {
 	if mt, ok := L.GetTypeMetatable(ErrorTypeName).(*lua.LTable); ok {
 		return mt
 	}
-	mt := L.NewTypeMetatable(ErrorTypeName)
+	mt := NewTypeMetatable(L, ErrorTypeName, 4)
 	mt.RawSetString("__tostring", L.NewFunction(func(L *lua.LState) int {
 		e, _ := ErrorFromValue(L.Get(1))
 		if e == nil {
@@ -163,4 +163,16 @@ func raise(L *lua.LState, method string, err error) {
 
 func internalError(method string, r any) *Error {
 	return &Error{Method: method, Type: TypeInternal, Message: "internal error: " + fmt.Sprint(r) + " (please report it)"}
+}
+
+// NewTypeMetatable is L.NewTypeMetatable with room for n fields: gopher-lua's
+// reserves 32 slots in each part of the table, 3 KB in every VM.
+func NewTypeMetatable(L *lua.LState, name string, n int) *lua.LTable {
+	reg := L.Get(lua.RegistryIndex).(*lua.LTable)
+	if mt, ok := reg.RawGetString(name).(*lua.LTable); ok {
+		return mt
+	}
+	mt := L.CreateTable(0, n)
+	reg.RawSetString(name, mt)
+	return mt
 }

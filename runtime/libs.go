@@ -12,48 +12,6 @@ import (
 
 func stringOf(v any) string { return fmt.Sprint(v) }
 
-// openLazyIo puts an empty io table in place of gopher-lua's io library
-// and opens the library into it on the table's first use: the library is
-// 14 KB per VM (a 4 KB stdin buffer among it) that a fleet of accounts or a
-// script that never touches io would carry for nothing. Any index or
-// assignment of io (or of package.loaded.io, the same table) opens it;
-// pairs(io) before that sees an empty table.
-func openLazyIo(L *lua.LState) {
-	proxy := L.NewTable()
-	meta := L.NewTable()
-	load := func(L *lua.LState) *lua.LTable {
-		L.Push(L.NewFunction(lua.OpenIo))
-		L.Push(lua.LString(lua.IoLibName))
-		L.Call(1, 1)
-		real, _ := L.Get(-1).(*lua.LTable)
-		L.Pop(1)
-		proxy.Metatable = lua.LNil
-		if real != nil {
-			real.ForEach(func(k, v lua.LValue) { proxy.RawSet(k, v) })
-		}
-		// OpenIo made its own table the global and the loaded module:
-		// the proxy, which scripts may hold, stays the one io.
-		L.SetGlobal(lua.IoLibName, proxy)
-		if loaded, ok := L.GetField(L.Get(lua.RegistryIndex), "_LOADED").(*lua.LTable); ok {
-			loaded.RawSetString(lua.IoLibName, proxy)
-		}
-		return proxy
-	}
-	meta.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
-		L.Push(load(L).RawGet(L.Get(2)))
-		return 1
-	}))
-	meta.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
-		load(L).RawSet(L.Get(2), L.Get(3))
-		return 0
-	}))
-	proxy.Metatable = meta
-	L.SetGlobal(lua.IoLibName, proxy)
-	if loaded, ok := L.GetField(L.Get(lua.RegistryIndex), "_LOADED").(*lua.LTable); ok {
-		loaded.RawSetString(lua.IoLibName, proxy)
-	}
-}
-
 // maxString is the largest string a builtin may build under a memory
 // limit (0: no limit).
 func maxString(limit int64) int {
@@ -84,7 +42,10 @@ func maxString(limit int64) int {
 // against the step budget and stops when the call's context ends, and the
 // strings they build are bounded by Options.MemoryLimit. In the strict
 // sandbox the string metatable is read-only too.
-func openLibs(L *lua.LState, opts Options) {
+//
+// At SandboxNone, io, os, math, debug, channel and package open on first
+// use (lazylib.go); exit replaces os.exit when os opens.
+func openLibs(L *lua.LState, opts Options, exit lua.LGFunction) *lazyLibs {
 	sb := opts.Sandbox
 	defer func() {
 		luastr.Open(L, luastr.Limits{Spend: spendSteps, MaxString: maxString(opts.MemoryLimit)})
@@ -98,19 +59,29 @@ func openLibs(L *lua.LState, opts Options) {
 		L.Call(1, 0)
 	}
 	if sb == SandboxNone {
-		open(lua.LoadLibName, lua.OpenPackage)
 		open(lua.BaseLibName, lua.OpenBase)
 		open(lua.TabLibName, lua.OpenTable)
-		openLazyIo(L)
-		open(lua.OsLibName, lua.OpenOs)
 		open(lua.StringLibName, lua.OpenString)
-		open(lua.MathLibName, lua.OpenMath)
-		open(lua.DebugLibName, lua.OpenDebug)
-		open(lua.ChannelLibName, lua.OpenChannel)
 		open(lua.CoroutineLibName, lua.OpenCoroutine)
 		bindCoroutines(L)
 		bindLoad(L)
-		return
+		z := newLazyLibs(L)
+		pkg := z.add(L, lua.LoadLibName, lua.OpenPackage, func(L *lua.LState, pkg *lua.LTable) {
+			pkg.RawSetString("loaded", loaded(L))
+			setModulePaths(pkg, opts.ModulePaths)
+		})
+		// require finds its loaders through the package library.
+		wrapGlobal(L, "require", func(L *lua.LState) { z.load(L, pkg) })
+		z.add(L, lua.IoLibName, lua.OpenIo, nil)
+		z.add(L, lua.OsLibName, lua.OpenOs, func(L *lua.LState, os *lua.LTable) {
+			if exit != nil && os.RawGetString("exit") != lua.LNil {
+				os.RawSetString("exit", L.NewFunction(exit))
+			}
+		})
+		z.add(L, lua.MathLibName, lua.OpenMath, nil)
+		z.add(L, lua.DebugLibName, lua.OpenDebug, nil)
+		z.add(L, lua.ChannelLibName, lua.OpenChannel, nil)
+		return z
 	}
 	open(lua.BaseLibName, lua.OpenBase)
 	open(lua.TabLibName, lua.OpenTable)
@@ -144,6 +115,7 @@ func openLibs(L *lua.LState, opts Options) {
 	if loaded, ok := L.GetField(L.Get(lua.RegistryIndex), "_LOADED").(*lua.LTable); ok {
 		loaded.RawSetString("os", safe)
 	}
+	return nil
 }
 
 // bindLoad lets load take a source string as well as a reader function.

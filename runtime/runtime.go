@@ -35,6 +35,7 @@ type Runtime struct {
 	opts    Options
 	L       *lua.LState
 	binding *luabind.Binding
+	lazy    *lazyLibs    // standard libraries not opened yet; nil in the strict sandbox
 	conn    *conn        // nil when the host brought its own invoker
 	host    host         // Serve and Go
 	seen    seenMessages // new messages dispatched, against repeats
@@ -61,10 +62,7 @@ func New(opts Options) (*Runtime, error) {
 		opts = r.opts
 	}
 	r.L = lua.NewState(lua.Options{SkipOpenLibs: true, RegistrySize: registrySize, RegistryMaxSize: registryMaxSize, RegistryGrowStep: registryGrowStep, MinimizeStackMemory: true})
-	openLibs(r.L, opts)
-	if osLib, ok := r.L.GetGlobal("os").(*lua.LTable); ok && osLib.RawGetString("exit") != lua.LNil {
-		osLib.RawSetString("exit", r.L.NewFunction(r.luaExit))
-	}
+	r.lazy = openLibs(r.L, opts, r.luaExit)
 	r.L.SetGlobal("print", r.L.NewFunction(r.print))
 
 	inv := opts.Invoker
@@ -85,7 +83,6 @@ func New(opts Options) (*Runtime, error) {
 	r.registerLogin()
 	r.registerFiles()
 	r.registerInspect()
-	setModulePaths(r.L, opts.ModulePaths)
 	r.initLoop()
 	r.registerThreads(r.L)
 	r.threads.baton.acquire() // the host holds the VM between calls
@@ -370,10 +367,9 @@ func (r *Runtime) print(L *lua.LState) int {
 }
 
 // setModulePaths puts dir/?.lua and dir/?/init.lua for each dir in front
-// of package.path. It does nothing when the package library is not open.
-func setModulePaths(L *lua.LState, dirs []string) {
-	pkg, ok := L.GetGlobal("package").(*lua.LTable)
-	if !ok || len(dirs) == 0 {
+// of pkg.path.
+func setModulePaths(pkg *lua.LTable, dirs []string) {
+	if len(dirs) == 0 {
 		return
 	}
 	var parts []string

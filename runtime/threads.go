@@ -360,7 +360,7 @@ func (r *Runtime) registerThreads(L *lua.LState) {
 	if r.threads.max <= 0 {
 		r.threads.max = DefaultMaxThreads
 	}
-	mt := L.NewTypeMetatable(threadTypeName)
+	mt := luabind.NewTypeMetatable(L, threadTypeName, 4)
 	methods := L.CreateTable(0, 2)
 	methods.RawSetString("cancel", L.NewFunction(r.luaCancel))
 	methods.RawSetString("done", L.NewFunction(func(L *lua.LState) int {

@@ -58,7 +58,7 @@ type events struct {
 // registerLoopAPI installs the event loop, handler, timer and reply
 // functions as globals and in the `tg` table.
 func (r *Runtime) registerLoopAPI(L *lua.LState) {
-	mt := L.NewTypeMetatable(handleTypeName)
+	mt := luabind.NewTypeMetatable(L, handleTypeName, 4)
 	mt.RawSetString("__tostring", L.NewFunction(func(L *lua.LState) int {
 		h, _ := L.CheckUserData(1).Value.(*handle)
 		switch {
