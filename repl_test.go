@@ -363,6 +363,10 @@ func TestCompletion(t *testing.T) {
 			t.Errorf("messages.send: %q", c)
 		}
 	}
+	// A library opened on first use is completed like any table.
+	if got := complete("math.flo"); !slices.Equal(got, []string{"math.floor"}) {
+		t.Errorf("math.flo: %q", got)
+	}
 	if got := complete("tg.auth.sendInv"); !slices.Equal(got, []string{"tg.auth.sendInvites"}) {
 		t.Errorf("tg.auth.sendInv: %q", got)
 	}
