@@ -329,7 +329,9 @@ func (s *slabs) long(v int64) lua.LValue {
 
 // Boxing: storing a float64 or a string in an lua.LValue interface costs an
 // allocation per value. The decoder instead keeps values in slabs and points
-// interface values at slab elements, one allocation per 64 values. The
+// interface values at slab elements, one allocation per 64 values (the
+// first slabs of a decode are smaller: 4, 8, 16, 32, so that a small answer
+// kept alive, such as account.self, does not hold a slab it barely used). The
 // interface words are built exactly as Go builds them (an itab pointer and a
 // pointer to an immutable value); nothing ever writes through them.
 
@@ -364,10 +366,19 @@ const tableSlab = 16
 // table returns a zero table from the slab.
 func (s *slabs) table() *ltable {
 	if len(s.tabs) == cap(s.tabs) {
-		s.tabs = make([]ltable, 0, tableSlab)
+		s.tabs = make([]ltable, 0, nextSlab(cap(s.tabs), tableSlab))
 	}
 	s.tabs = s.tabs[:len(s.tabs)+1]
 	return &s.tabs[len(s.tabs)-1]
+}
+
+// nextSlab is the size of the slab after one of size prev: doubling from
+// 4 up to max.
+func nextSlab(prev, max int) int {
+	if prev == 0 {
+		return 4
+	}
+	return min(2*prev, max)
 }
 
 // slabsOK checks once that values built from slabs are the values Go
@@ -396,7 +407,7 @@ func (s *slabs) string(str string) lua.LValue {
 
 func (s *slabs) box(f float64) lua.LValue {
 	if len(s.nums) == cap(s.nums) {
-		s.nums = make([]lua.LNumber, 0, slabSize)
+		s.nums = make([]lua.LNumber, 0, nextSlab(cap(s.nums), slabSize))
 	}
 	s.nums = append(s.nums, lua.LNumber(f))
 	var v lua.LValue
@@ -407,7 +418,7 @@ func (s *slabs) box(f float64) lua.LValue {
 
 func (s *slabs) boxString(str string) lua.LValue {
 	if len(s.strs) == cap(s.strs) {
-		s.strs = make([]lua.LString, 0, slabSize)
+		s.strs = make([]lua.LString, 0, nextSlab(cap(s.strs), slabSize))
 	}
 	s.strs = append(s.strs, lua.LString(str))
 	var v lua.LValue
