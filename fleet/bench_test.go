@@ -27,6 +27,9 @@ import (
 // growth, its live heap and stack growth (KB-live) and goroutines per
 // account, and the time to bring them up. The
 // sandbox runs in the same process: its per-connection state is included.
+// With TGLUA_HEAPPROFILE=FILE it writes a heap profile to FILE and the
+// goroutines to FILE.goroutines while all accounts are up (add
+// -test.memprofilerate=1 for every allocation).
 func BenchmarkFleet(b *testing.B) {
 	n := 10
 	if s := os.Getenv("TGLUA_ACCOUNTS"); s != "" {
