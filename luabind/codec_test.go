@@ -347,3 +347,35 @@ func TestNumericDefaults(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeKeyList covers tables read through their key list (fewer keys
+// than the constructor has parameters): keys set to nil, keys added after,
+// a key that names no parameter, and a non-string key.
+func TestEncodeKeyList(t *testing.T) {
+	out, err := encode(t, "messages.sendMessage", `(function()
+		local t = {peer='inputPeerSelf', message='hi', silent=true, random_id=7}
+		t.silent = nil
+		t.no_webpage = true
+		t.message = nil
+		t.message = 'again'
+		return t
+	end)()`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r tg.MessagesSendMessageRequest
+	if err := r.Decode(&bin.Buffer{Buf: out}); err != nil {
+		t.Fatal(err)
+	}
+	if r.Silent || !r.NoWebpage || r.Message != "again" || r.RandomID != 7 {
+		t.Fatalf("got %+v", r)
+	}
+	for src, want := range map[string]string{
+		`{peer='inputPeerSelf', message='x', random_id=1, bogus=1}`:                                       "messages.sendMessage: bogus: unknown field",
+		`(function() local t = {peer='inputPeerSelf', message='x', random_id=1} t[5] = 1 return t end)()`: "unexpected key 5 (number) in messages.sendMessage",
+	} {
+		if _, err := encode(t, "messages.sendMessage", src); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want %q", src, err, want)
+		}
+	}
+}

@@ -213,6 +213,13 @@ func (e *encoder) fields(c *schema.Constructor, t *lua.LTable, under bool) *path
 		if len(c.Params) <= len(strs)+1 && lookup(c, strs, vals, under) {
 			return e.values(c, in, vals)
 		}
+		if keys := tableKeys(t); len(keys) <= 2*len(strs) {
+			if done, err := fromKeys(c, in, strs, keys, vals); err != nil {
+				return err
+			} else if done {
+				return e.values(c, in, vals)
+			}
+		}
 		for k, v := range strs {
 			if v == lua.LNil || k == "_" {
 				continue
@@ -273,6 +280,35 @@ func lookup(c *schema.Constructor, strs map[string]lua.LValue, vals []lua.LValue
 		}
 	}
 	return found == len(strs)
+}
+
+// fromKeys fills vals by walking keys, the table's key list, and looking
+// each key up in strs: a walk has no start to pay, where iterating a Go map
+// begins at a random slot. It reports whether the walk met every key of
+// strs (when not, vals may be partly filled), or the first key that names
+// no parameter.
+func fromKeys(c *schema.Constructor, in *ctorInfo, strs map[string]lua.LValue, keys []lua.LValue, vals []lua.LValue) (bool, *pathError) {
+	found := 0
+	for _, k := range keys {
+		name, ok := k.(lua.LString)
+		if !ok {
+			continue
+		}
+		v, ok := strs[string(name)]
+		if !ok || v == lua.LNil {
+			continue
+		}
+		found++
+		if name == "_" {
+			continue
+		}
+		i := in.param(c, string(name))
+		if i < 0 {
+			return false, unknownField(c, string(name))
+		}
+		vals[i] = v
+	}
+	return found == len(strs), nil
 }
 
 func oddKey(c *schema.Constructor, k lua.LValue) *pathError {

@@ -66,6 +66,16 @@ func tableFields(t *lua.LTable) (strs map[string]lua.LValue, odd lua.LValue, ok 
 	return lt.strdict, nil, true
 }
 
+// tableKeys returns t's key list: every key it was given beyond its array
+// part, in order, each once, including keys since set to nil. It is nil
+// when the layout is unknown.
+func tableKeys(t *lua.LTable) []lua.LValue {
+	if !fastTables {
+		return nil
+	}
+	return (*ltable)(unsafe.Pointer(t)).keys
+}
+
 // arrayLen returns the length of an array table and whether t is one: keys
 // 1..n and nothing else.
 func arrayLen(t *lua.LTable) (int, bool) {

@@ -33,18 +33,19 @@ func BenchmarkThroughputThreads8(b *testing.B) {
 	lua := func() error { _, err := rt.Call(context.Background(), "threaded_calls", benchRound); return err }
 	ways := []func() error{lua, func() error { return raw.run(benchRound, func(_, n int) error { return rawCalls(client, n) }) }}
 	rng := rand.New(rand.NewPCG(1, 8))
-	var total [2]time.Duration
+	var total, cpu [2]time.Duration
 	var rounds [2][]time.Duration
 	calls := 0
 	b.ResetTimer()
 	for range b.N {
 		for done := 0; done < benchCalls; done += benchRound {
 			for _, way := range rng.Perm(2) {
-				t0 := time.Now()
+				t0, c0 := time.Now(), cpuTime()
 				if err := ways[way](); err != nil {
 					b.Fatal(err)
 				}
 				d := time.Since(t0)
+				cpu[way] += cpuTime() - c0
 				total[way] += d
 				rounds[way] = append(rounds[way], d)
 			}
@@ -58,6 +59,8 @@ func BenchmarkThroughputThreads8(b *testing.B) {
 	b.ReportMetric(lo, "lua/raw-lo95")
 	b.ReportMetric(float64(calls)/total[0].Seconds(), "lua-calls/s")
 	b.ReportMetric(float64(calls)/total[1].Seconds(), "raw-calls/s")
+	b.ReportMetric(float64(cpu[0].Nanoseconds())/float64(calls)/1000, "lua-cpu-µs/call")
+	b.ReportMetric(float64(cpu[1].Nanoseconds())/float64(calls)/1000, "raw-cpu-µs/call")
 	b.Logf("8 light threads in one VM against 8 goroutines on raw gotd: %.3f; per round %.3f (95%% CI %.3f-%.3f)", ratio, gm, lo, hi)
 }
 
