@@ -36,6 +36,9 @@ func maxString(limit int64) int {
 // the resumer's context (see bindCoroutines), so that cancellation and the
 // step budget reach code running in coroutines.
 //
+// At every level table.unpack and table.pack exist, as in Lua 5.2 (see
+// bindTable52), so scripts written for a newer Lua run unchanged.
+//
 // At every level the string builtins that can run long or build large
 // strings (find, match, gmatch, gsub, rep, format, upper, lower and
 // table.concat) are internal/luastr's bounded versions: their work counts
@@ -65,6 +68,7 @@ func openLibs(L *lua.LState, opts Options, exit lua.LGFunction) *lazyLibs {
 		open(lua.CoroutineLibName, lua.OpenCoroutine)
 		bindCoroutines(L)
 		bindLoad(L)
+		bindTable52(L)
 		z := newLazyLibs(L)
 		pkg := z.add(L, lua.LoadLibName, lua.OpenPackage, func(L *lua.LState, pkg *lua.LTable) {
 			pkg.RawSetString("loaded", loaded(L))
@@ -90,6 +94,7 @@ func openLibs(L *lua.LState, opts Options, exit lua.LGFunction) *lazyLibs {
 	open(lua.CoroutineLibName, lua.OpenCoroutine)
 	bindCoroutines(L)
 	bindLoad(L)
+	bindTable52(L)
 	for _, name := range []string{"dofile", "loadfile", "module", "collectgarbage", "_printregs"} {
 		L.SetGlobal(name, lua.LNil)
 	}
@@ -116,6 +121,28 @@ func openLibs(L *lua.LState, opts Options, exit lua.LGFunction) *lazyLibs {
 		loaded.RawSetString("os", safe)
 	}
 	return nil
+}
+
+// bindTable52 adds Lua 5.2's table.unpack (base unpack) and table.pack
+// (the arguments with n, their count, nils included).
+func bindTable52(L *lua.LState) {
+	tbl, ok := L.GetGlobal("table").(*lua.LTable)
+	if !ok {
+		return
+	}
+	if unpack := L.GetGlobal("unpack"); unpack != lua.LNil {
+		tbl.RawSetString("unpack", unpack)
+	}
+	tbl.RawSetString("pack", L.NewFunction(func(L *lua.LState) int {
+		n := L.GetTop()
+		t := L.CreateTable(n, 1)
+		for i := 1; i <= n; i++ {
+			t.RawSetInt(i, L.Get(i))
+		}
+		t.RawSetString("n", lua.LNumber(n))
+		L.Push(t)
+		return 1
+	}))
 }
 
 // bindLoad lets load take a source string as well as a reader function.

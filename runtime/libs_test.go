@@ -65,3 +65,15 @@ func TestLazyPackagePaths(t *testing.T) {
 	rt2 := sbRuntime(t, runtime.Options{ModulePaths: []string{dir}})
 	wantValues(t, luaDo(t, rt2, `return package.path:find([[`+dir+`]], 1, true) ~= nil`), []any{true})
 }
+
+// TestTable52: table.unpack and table.pack exist at both sandbox levels.
+func TestTable52(t *testing.T) {
+	for _, sb := range []runtime.Sandbox{runtime.SandboxNone, runtime.SandboxStrict} {
+		rt := sbRuntime(t, runtime.Options{Sandbox: sb})
+		out := luaDo(t, rt, `
+			local p = table.pack(1, nil, 3)
+			local a, b, c = table.unpack({'x', 'y', 'z'}, 2)
+			return p.n, p[1], p[2], p[3], table.pack().n, a, b, c, table.unpack == unpack`)
+		wantValues(t, out, []any{int64(3), int64(1), nil, int64(3), int64(0), "y", "z", nil, true})
+	}
+}
