@@ -21,8 +21,9 @@ import (
 
 // BenchmarkFleet brings up TGLUA_ACCOUNTS accounts (default 10; their
 // keys are made and logged in first, two at a time, by the sandbox's
-// NewAuthKey, or by gotd's own key exchange with TGLUA_EXCHANGE=1; the
-// time is reported as ms-keys), runs a script that answers one call
+// NewAuthKey, or with TGLUA_EXCHANGE=1 by the exchange any client of a
+// --server makes, internal/authkey's with a 2048-bit exponent; the time
+// is reported as ms-keys), runs a script that answers one call
 // in each, and with all of them alive at once reports the process's RSS
 // growth, its live heap and stack growth (KB-live) and goroutines per
 // account, and the time to bring them up. The

@@ -20,6 +20,7 @@ import (
 	"github.com/gotd/td/tg"
 	"github.com/gotd/td/transport"
 
+	"github.com/tglua/tglua/internal/authkey"
 	"github.com/tglua/tglua/luabind"
 )
 
@@ -279,6 +280,15 @@ func newClient(opts Options, updates telegram.UpdateHandler) (*telegram.Client, 
 			return nil, err
 		}
 		topts.PublicKeys = []telegram.PublicKey{{RSA: key}}
+		if d.NewAuthKey == nil {
+			// A new session's key comes from internal/authkey's exchange,
+			// the same exchange without gotd's 0.7 s of client checks; if
+			// it fails, gotd makes the key itself, as it would have.
+			dc, addr := d.DC, d.Server
+			topts.SessionStorage = keyedStorage{Storage: storage, fallback: true, newKey: func(ctx context.Context) (*session.Data, error) {
+				return authkey.New(ctx, addr, key, dc, authkey.Options{})
+			}}
+		}
 		topts.DCList = dcs.List{Options: []tg.DCOption{{
 			ID:        d.DC,
 			IPAddress: host,
@@ -296,6 +306,9 @@ func newClient(opts Options, updates telegram.UpdateHandler) (*telegram.Client, 
 type keyedStorage struct {
 	session.Storage
 	newKey func(ctx context.Context) (*session.Data, error)
+	// fallback: when newKey fails, gotd loads the session as it is and
+	// makes the key by its own exchange.
+	fallback bool
 }
 
 func (k keyedStorage) LoadSession(ctx context.Context) ([]byte, error) {
@@ -320,6 +333,12 @@ func (k keyedStorage) LoadSession(ctx context.Context) ([]byte, error) {
 	}
 	d, err := k.newKey(ctx)
 	if err != nil {
+		if k.fallback && ctx.Err() == nil {
+			if old == nil {
+				return nil, session.ErrNotFound
+			}
+			return raw, nil
+		}
 		return nil, errors.Wrap(err, "make auth key")
 	}
 	if old != nil {
