@@ -14,7 +14,7 @@ import (
 	"github.com/tglua/tglua/fleet"
 	"github.com/tglua/tglua/internal/syncbuf"
 	"github.com/tglua/tglua/runtime"
-	"github.com/tglua/tglua/sandbox"
+	"github.com/tglua/tglua/sandbox/sandboxtest"
 )
 
 // TestRunHundredAccounts: `tglua run --accounts` with 100 accounts on the
@@ -23,14 +23,7 @@ import (
 // exit status say so.
 func TestRunHundredAccounts(t *testing.T) {
 	const n, failing = 100, "a042"
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sb.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
+	sb := sandboxtest.Start(t)
 	dir := t.TempDir()
 	key := filepath.Join(dir, "key.pem")
 	if err := os.WriteFile(key, sb.PublicKeyPEM(), 0o600); err != nil {
@@ -80,7 +73,7 @@ print('dc ' .. help.getNearestDc().this_dc .. ' as @' .. account.self.username)
 	cmd := exec.Command("tglua", "run", "--accounts", accts, "--server", sb.Addr().String(), "--server-key", key, script)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 		t.Fatalf("exit: %v, want status 1\nstderr:\n%s", err, stderr.String())
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/tglua/tglua/internal/memstat"
 	"github.com/tglua/tglua/internal/syncbuf"
 	"github.com/tglua/tglua/runtime"
-	"github.com/tglua/tglua/sandbox"
+	"github.com/tglua/tglua/sandbox/sandboxtest"
 )
 
 // BenchmarkFleet brings up TGLUA_ACCOUNTS accounts (default 10; their
@@ -36,14 +36,7 @@ func BenchmarkFleet(b *testing.B) {
 	if s := os.Getenv("TGLUA_ACCOUNTS"); s != "" {
 		n, _ = strconv.Atoi(s)
 	}
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := sb.Start(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = sb.Close() }()
+	sb := sandboxtest.Start(b)
 	base := runtime.Options{Dial: runtime.Dial{AppID: 1, AppHash: "sandbox", Server: sb.Addr().String(), ServerKey: sb.PublicKeyPEM(), DC: sb.DC()}}
 	setup := base
 	if os.Getenv("TGLUA_EXCHANGE") == "" {

@@ -12,6 +12,7 @@ import (
 	"github.com/tglua/tglua/internal/syncbuf"
 	"github.com/tglua/tglua/runtime"
 	"github.com/tglua/tglua/sandbox"
+	"github.com/tglua/tglua/sandbox/sandboxtest"
 )
 
 // accounts starts a sandbox and logs the given phones in, one session file
@@ -19,14 +20,7 @@ import (
 // that never logged in.
 func accounts(t *testing.T, phones map[string]string) (string, runtime.Options, *sandbox.Server) {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sb.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
+	sb := sandboxtest.Start(t)
 	base := runtime.Options{Dial: runtime.Dial{AppID: 1, AppHash: "sandbox", Server: sb.Addr().String(), ServerKey: sb.PublicKeyPEM(), DC: sb.DC(), NewAuthKey: sb.NewAuthKey}}
 	dir := t.TempDir()
 	for name, phone := range phones {

@@ -10,19 +10,13 @@ import (
 
 	"github.com/tglua/tglua/runtime"
 	"github.com/tglua/tglua/sandbox"
+	"github.com/tglua/tglua/sandbox/sandboxtest"
 )
 
 // sandboxUser starts a sandbox and a runtime logged in there as phone.
 func sandboxUser(t *testing.T, phone string) (*runtime.Runtime, *sandbox.Server) {
 	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sb.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
+	sb := sandboxtest.Start(t)
 	return sandboxLogin(t, sb, phone), sb
 }
 
@@ -42,14 +36,7 @@ func sandboxLogin(t *testing.T, sb *sandbox.Server, phone string) *runtime.Runti
 // and keeps it: the next runtime on the file logs nothing in again and
 // never asks for another key.
 func TestNewAuthKey(t *testing.T) {
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sb.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
+	sb := sandboxtest.Start(t)
 	path := filepath.Join(t.TempDir(), "a.session")
 	keys := 0
 	dial := runtime.Dial{

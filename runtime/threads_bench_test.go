@@ -12,6 +12,7 @@ import (
 	"github.com/tglua/tglua/internal/syncbuf"
 	tgruntime "github.com/tglua/tglua/runtime"
 	"github.com/tglua/tglua/sandbox"
+	"github.com/tglua/tglua/sandbox/sandboxtest"
 )
 
 // BenchmarkThroughputThreads8 compares one VM making its calls from 8
@@ -67,14 +68,7 @@ func BenchmarkThroughputThreads8(b *testing.B) {
 // BenchmarkLatencyBoundMap: with the sandbox adding 200 ms to every
 // answer, 100 calls through map(..., {concurrency=20}) against one call.
 func BenchmarkLatencyBoundMap(b *testing.B) {
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := sb.Start(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = sb.Close() })
+	sb := sandboxtest.Start(b)
 	rt, err := tgruntime.New(tgruntime.Options{Stdout: &syncbuf.Buffer{}, Stderr: &syncbuf.Buffer{}, Dial: tgruntime.Dial{
 		AppID: 1, AppHash: "sandbox", Server: sb.Addr().String(), ServerKey: sb.PublicKeyPEM(), DC: sb.DC(),
 	}})

@@ -13,26 +13,13 @@ import (
 
 	"github.com/tglua/tglua/internal/authkey"
 	"github.com/tglua/tglua/internal/testserver"
-	"github.com/tglua/tglua/sandbox"
+	"github.com/tglua/tglua/sandbox/sandboxtest"
 )
-
-func startSandbox(t *testing.T) *sandbox.Server {
-	t.Helper()
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sb.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	return sb
-}
 
 // TestNew: a key made with the default 2048-bit exponent is one gotd's
 // client calls over, without an exchange of its own.
 func TestNew(t *testing.T) {
-	sb := startSandbox(t)
+	sb := sandboxtest.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	data, err := authkey.New(ctx, sb.Addr().String(), sb.PublicKey(), sb.DC(), authkey.Options{})
@@ -65,7 +52,7 @@ func TestNew(t *testing.T) {
 // TestNewErrors: a server without our key, a bad exponent size and a dead
 // address each fail with a clear error.
 func TestNewErrors(t *testing.T) {
-	sb := startSandbox(t)
+	sb := sandboxtest.Start(t)
 	ctx := context.Background()
 	other, err := rsa.GenerateKey(rand.Reader, 1024)
 	if err != nil {
@@ -94,14 +81,7 @@ func TestNewErrors(t *testing.T) {
 // BenchmarkNew makes one key with Telegram's 2048-bit exponent, both
 // sides of the exchange in this process.
 func BenchmarkNew(b *testing.B) {
-	sb, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := sb.Start(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-	defer func() { _ = sb.Close() }()
+	sb := sandboxtest.Start(b)
 	for b.Loop() {
 		if _, err := authkey.New(context.Background(), sb.Addr().String(), sb.PublicKey(), sb.DC(), authkey.Options{}); err != nil {
 			b.Fatal(err)
