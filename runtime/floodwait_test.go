@@ -51,6 +51,19 @@ func (s *floodServer) calls() []time.Time {
 	return append([]time.Time(nil), s.times...)
 }
 
+// withoutConnecting drops the runtime's "still connecting" notice, which a
+// loaded machine prints when the first connection takes over 3 s; it is
+// not what these tests are about.
+func withoutConnecting(s string) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(s, "\n") {
+		if !strings.HasPrefix(line, "tglua: still connecting to ") {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
+}
+
 func TestFloodWaitSleepsAndRetries(t *testing.T) {
 	srv := newFloodServer(t, "FLOOD_WAIT_2")
 	var stderr syncbuf.Buffer
@@ -64,7 +77,7 @@ func TestFloodWaitSleepsAndRetries(t *testing.T) {
 	if gap := calls[1].Sub(calls[0]); gap < 2*time.Second {
 		t.Fatalf("retry came %v after the first attempt, want at least 2s", gap)
 	}
-	if got, want := stderr.String(), "flood wait 2s on account.checkUsername\n"; got != want {
+	if got, want := withoutConnecting(stderr.String()), "flood wait 2s on account.checkUsername\n"; got != want {
 		t.Fatalf("stderr = %q, want %q", got, want)
 	}
 }
@@ -94,7 +107,7 @@ func TestFloodWaitAboveThresholdRaisedAtOnce(t *testing.T) {
 	if n := len(srv.calls()); n != 1 {
 		t.Fatalf("server saw %d calls, want 1", n)
 	}
-	if s := stderr.String(); s != "" {
+	if s := withoutConnecting(stderr.String()); s != "" {
 		t.Fatalf("nothing was waited for, yet stderr = %q", s)
 	}
 
