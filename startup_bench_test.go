@@ -17,7 +17,9 @@ import (
 // linking only gotd's mtproto and tg packages and gopher-lua
 // (internal/startbase/mtproto), an empty Go program, and, when installed, `lua5.4 -e 'return 1'` and
 // `python3 -c 'import telethon'`, and `tglua --sandbox scripts/hello.lua`
-// (reported as its ratio to `tglua -e`). Each round runs every program once, in
+// (reported as its ratio to `tglua -e`), and `tglua -h` (reported as its
+// ratio to the linked baseline: the part of tglua's start that comes before
+// its main function does any work). Each round runs every program once, in
 // rotating order; the metrics are medians over b.N rounds (use
 // -benchtime 20x or more). The binaries are built first, with the go
 // command on PATH.
@@ -48,7 +50,11 @@ func BenchmarkColdStart(b *testing.B) {
 	// The README's first command: an in-process sandbox, a login and a few
 	// calls over real MTProto.
 	sandboxHello := &program{name: "sandbox-hello", argv: []string{progs[0].argv[0], "--sandbox", "scripts/hello.lua"}}
-	progs = append(progs, sandboxHello)
+	// `tglua -h` prints the usage and exits before making a VM: what tglua
+	// costs before its main function does any work, which is what its
+	// linked code costs to load and initialise.
+	help := &program{name: "tglua-h", argv: []string{progs[0].argv[0], "-h"}}
+	progs = append(progs, sandboxHello, help)
 	if p, err := exec.LookPath("lua5.4"); err == nil {
 		progs = append(progs, &program{name: "lua5.4", argv: []string{p, "-e", "return 1"}})
 	}
@@ -96,6 +102,7 @@ func BenchmarkColdStart(b *testing.B) {
 	tg, linked, empty := median(progs[0]), median(progs[1]), median(progs[2])
 	b.ReportMetric(tg-linked, "tglua-minus-linked-ms")
 	b.ReportMetric(median(sandboxHello)/tg, "sandbox-hello/tglua-e")
+	b.ReportMetric(median(help)/linked, "tglua-h/linked")
 	b.Logf("medians over %d rounds: %s; tglua adds %.1f ms to the linked baseline (%.2fx), the linked libraries add %.1f ms to an empty Go program",
 		b.N, strings.Join(parts, ", "), tg-linked, tg/linked, linked-empty)
 }
