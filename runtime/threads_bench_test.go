@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"runtime"
+	"runtime/pprof"
 	"testing"
 	"time"
 
@@ -31,7 +32,14 @@ func BenchmarkThroughputThreads8(b *testing.B) {
 		b.Fatal(err)
 	}
 	raw := newCrew(b, 8, "raw")
-	lua := func() error { _, err := rt.Call(context.Background(), "threaded_calls", benchRound); return err }
+	lua := func() (err error) {
+		// The light threads inherit the label, as the raw crew's goroutines
+		// carry theirs: go tool pprof -tagfocus way=lua.
+		pprof.Do(context.Background(), pprof.Labels("way", "lua"), func(ctx context.Context) {
+			_, err = rt.Call(ctx, "threaded_calls", benchRound)
+		})
+		return err
+	}
 	ways := []func() error{lua, func() error { return raw.run(benchRound, func(_, n int) error { return rawCalls(client, n) }) }}
 	rng := rand.New(rand.NewPCG(1, 8))
 	var total, cpu [2]time.Duration
