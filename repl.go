@@ -674,6 +674,9 @@ complete_signup(first, last), bot_login(token), get_self(), logout().
 Updates: on('message', fn), on('updateUserTyping', fn), on('update', fn), off(h),
 reply(msg, text), sleep(s), after(s, fn), every(s, fn), stop().
 
+Light threads (many calls in flight; each handler and timer runs in one): t = spawn(fn, ...),
+wait(t, ...), wait_any(t, ...), t:cancel(); map(fn, list, {concurrency=8}), parallel(fns).
+
 Formatting: messages.sendMessage{peer=..., message='**hi**', parse_mode='markdown'}
 (or 'html': <b>hi</b>), or parse_mode = 'markdown' for every call that has a message.
 

@@ -268,6 +268,24 @@ func TestBuiltinPagesMatchFunctions(t *testing.T) {
 	}
 }
 
+// Every global function tglua adds to Lua (those a bare gopher-lua state
+// lacks) has a page for help().
+func TestFunctionsHavePages(t *testing.T) {
+	r, _, _ := newTestREPL(t)
+	bare := lua.NewState()
+	defer bare.Close()
+	pages := docpage.BuiltinNames()
+	r.rt.State().G.Global.ForEach(func(k, v lua.LValue) {
+		name, ok := k.(lua.LString)
+		if !ok || v.Type() != lua.LTFunction || bare.GetGlobal(string(name)) != lua.LNil {
+			return
+		}
+		if !slices.Contains(pages, string(name)) {
+			t.Errorf("global function %s has no page in internal/docpage/builtins.go", name)
+		}
+	})
+}
+
 func TestREPLPrintsTLTables(t *testing.T) {
 	r, out, errw := newTestREPL(t)
 	runLines(t, r, "users.getUsers{id={'inputUserSelf'}}", "users.getUsers{id={'inputUserSelf'}}[1]")

@@ -103,7 +103,7 @@ func TestNamespaceBuiltinAndBasicPages(t *testing.T) {
 		`<a href="/docs/messages.sendMessage"><code>messages.sendMessage</code></a></td><td class="usable-YES">YES</td>`)
 	r = page(t, srv, "/docs/on")
 	wantHTML(t, "on", r, `<span class="kind">Function</span> on</h1>`, `<h2>Example</h2>`)
-	wantText(t, "on", r, "on(event, fn) -> handle", "on('message', function(msg)\n  if not msg.out")
+	wantText(t, "on", r, "on(event, fn [, {ordered=true}]) -> handle", "on('message', function(msg)\n  if not msg.out")
 	r = page(t, srv, "/docs/help")
 	wantHTML(t, "help", r, `<span class="kind">Function</span> help</h1>`, `<span class="kind">Namespace</span> help</h1>`, `href="/docs/help.getConfig"`)
 	r = page(t, srv, "/docs/long")
