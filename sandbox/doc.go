@@ -42,7 +42,11 @@
 // auth.signUp, auth.checkPassword, auth.importBotAuthorization, auth.logOut
 // and the legacy auth.sendInvites (recorded, see Server.Invites; false when
 // the only number is the caller's own);
-// account.getPassword, account.updateStatus; users.getUsers,
+// account.getPassword, account.updateStatus, account.checkUsername,
+// account.updateUsername and account.updateProfile (with Telegram's limits:
+// usernames of 5 to 32 letters, digits and underscores; the change is
+// pushed as updateUserName to the account's other sessions and to those who
+// have it as a contact); users.getUsers,
 // users.getFullUser; contacts.resolveUsername, contacts.resolvePhone, contacts.importContacts,
 // contacts.getContacts; messages.sendMessage, messages.editMessage,
 // messages.deleteMessages, messages.getHistory, messages.getDialogs,

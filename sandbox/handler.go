@@ -78,6 +78,7 @@ var handlers = sync.OnceValue(func() map[uint32]handlerFunc {
 	registerAuth(h)
 	registerPassword(h)
 	registerUsers(h)
+	registerAccount(h)
 	registerMessages(h)
 	registerUpdates(h)
 	registerInvites(h)

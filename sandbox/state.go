@@ -63,6 +63,7 @@ type user struct {
 	FirstName string         `json:"first_name"`
 	LastName  string         `json:"last_name,omitempty"`
 	Username  string         `json:"username,omitempty"`
+	About     string         `json:"about,omitempty"` // the bio, users.getFullUser's about
 	Bot       bool           `json:"bot,omitempty"`
 	BotToken  string         `json:"bot_token,omitempty"`
 	Echo      bool           `json:"echo,omitempty"`

@@ -209,7 +209,7 @@ func getFullUser(s *Server, c *call, req *tg.UsersGetFullUserRequest) (bin.Encod
 	if err != nil {
 		return nil, err
 	}
-	full := tg.UserFull{ID: u.ID}
+	full := tg.UserFull{ID: u.ID, About: u.About}
 	for _, ch := range s.st.Chats {
 		if ch.member(me.ID) && ch.member(u.ID) && u.ID != me.ID {
 			full.CommonChatsCount++
