@@ -82,6 +82,11 @@ type lthread struct {
 	results    []lua.LValue
 	err        error // *Error, or the context's error when cancelled
 	waited     bool
+	// waitsFor are the threads it waits for in wait, wait_any, map or
+	// parallel, for deadlock checks; only read and written holding the
+	// baton.
+	waitsFor []*lthread
+	waitsAny bool // for one of waitsFor (wait_any), not every one
 	// onEnd, if set, runs on the thread's goroutine, holding the baton,
 	// when it finishes (the loop's error reporting for handlers).
 	onEnd func(err error)
@@ -464,11 +469,17 @@ func (r *Runtime) luaWait(L *lua.LState) int {
 	for i := range ths {
 		ths[i] = checkThread(L, i+1)
 	}
+	done, err := r.waitingFor(ths, false)
+	if err != nil {
+		L.RaiseError("wait: %v", err)
+	}
 	for _, th := range ths {
 		if err := r.waitFor(L, th.done); err != nil {
+			done()
 			L.RaiseError("wait: %v", err)
 		}
 	}
+	done()
 	if n == 1 {
 		res := r.finished(L, ths[0])
 		for _, v := range res {
@@ -509,6 +520,11 @@ func (r *Runtime) luaWaitAny(L *lua.LState) int {
 		return nil
 	}
 	if first() == nil {
+		done, err := r.waitingFor(ths, true)
+		if err != nil {
+			L.RaiseError("wait_any: %v", err)
+		}
+		defer done()
 		any, stop := make(chan struct{}), make(chan struct{})
 		var once sync.Once
 		for _, th := range ths {
@@ -520,7 +536,7 @@ func (r *Runtime) luaWaitAny(L *lua.LState) int {
 				}
 			}()
 		}
-		err := r.waitFor(L, any)
+		err = r.waitFor(L, any)
 		close(stop)
 		if err != nil {
 			L.RaiseError("wait_any: %v", err)
@@ -533,6 +549,97 @@ func (r *Runtime) luaWaitAny(L *lua.LState) int {
 		L.Push(v)
 	}
 	return 1 + len(res)
+}
+
+// waitingFor records that the calling light thread waits for ths until
+// done is called, and refuses a wait that could never end: one of ths is
+// the caller, or cannot end before the caller does. With any (wait_any),
+// the caller needs only one of ths, so the wait is refused only when none
+// of them can end first. The host (the main chunk and the event loop) has
+// no handle, so no thread can wait for it.
+func (r *Runtime) waitingFor(ths []*lthread, any bool) (done func(), err error) {
+	cur := r.threads.current
+	if cur == nil {
+		return func() {}, nil
+	}
+	if live := liveThreads(cur, ths, any); !live[cur] {
+		for _, th := range ths {
+			if th == cur {
+				return nil, errors.Errorf("a thread cannot wait for itself (the thread spawned at %s)", cur.origin)
+			}
+		}
+		stuck := ths[0]
+		for _, th := range ths {
+			if !live[th] {
+				stuck = th
+				break
+			}
+		}
+		return nil, errors.Errorf("deadlock: the thread spawned at %s waits for this thread (spawned at %s)", stuck.origin, cur.origin)
+	}
+	cur.waitsFor, cur.waitsAny = ths, any
+	return func() { cur.waitsFor, cur.waitsAny = nil, false }, nil
+}
+
+// liveThreads finds, among the threads cur would wait for (directly or
+// through their own waits) if it waited for ths, those that can still end:
+// a thread that has ended or waits for something other than threads (an
+// RPC, sleep, a message), one that waits for threads every one of which
+// can end, and one in wait_any for threads one of which can. What is left
+// out of the result waits in a cycle: it never ends.
+func liveThreads(cur *lthread, ths []*lthread, any bool) map[*lthread]bool {
+	waits := func(th *lthread) ([]*lthread, bool) {
+		if th == cur {
+			return ths, any
+		}
+		return th.waitsFor, th.waitsAny
+	}
+	var all []*lthread
+	seen := map[*lthread]bool{cur: true}
+	for queue := []*lthread{cur}; len(queue) > 0; queue = queue[1:] {
+		all = append(all, queue[0])
+		edges, _ := waits(queue[0])
+		for _, w := range edges {
+			if !seen[w] {
+				seen[w] = true
+				queue = append(queue, w)
+			}
+		}
+	}
+	live := make(map[*lthread]bool, len(all))
+	for changed := true; changed; {
+		changed = false
+		for _, th := range all {
+			if live[th] {
+				continue
+			}
+			edges, anyOf := waits(th)
+			ok := th.finished() || len(edges) == 0
+			if !ok {
+				n := 0
+				for _, w := range edges {
+					if live[w] || w.finished() {
+						n++
+					}
+				}
+				ok = n == len(edges) || (anyOf && n > 0)
+			}
+			if ok {
+				live[th], changed = true, true
+			}
+		}
+	}
+	return live
+}
+
+// finished reports whether th has ended.
+func (th *lthread) finished() bool {
+	select {
+	case <-th.done:
+		return true
+	default:
+		return false
+	}
 }
 
 func indexOf(ths []*lthread, th *lthread) int {
@@ -663,6 +770,14 @@ func (r *Runtime) runAll(L *lua.LState, n, conc int, work func(L *lua.LState, i 
 		}
 		ths = append(ths, th)
 	}
+	// A worker may already wait for the caller: then the caller's wait
+	// would never end.
+	done, err := r.waitingFor(ths, false)
+	if err != nil {
+		stop()
+		L.RaiseError("%v", err)
+	}
+	defer done()
 	var failed *lthread
 	for _, th := range ths {
 		if err := r.waitFor(L, th.done); err != nil {

@@ -126,6 +126,69 @@ func TestThreadsErrorsAndCancel(t *testing.T) {
 	luaDo(t, rt, `local t = spawn(function() error('caught') end) pcall(wait, t)`)
 }
 
+// TestWaitDeadlocks: a wait that could never end is an error naming the
+// threads, not a hang: a thread waiting for itself, two or three waiting
+// for each other, a map worker waiting for the thread running the map.
+// wait_any is refused only when none of its threads can finish first.
+func TestWaitDeadlocks(t *testing.T) {
+	rt := sbRuntime(t, runtime.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang fails the test
+	defer cancel()
+	out, err := rt.DoString(ctx, `
+		local function why(th)
+			local ok, e = pcall(wait, th)
+			if ok then return 'finished' end
+			e = tostring(e)
+			return e:match('a thread cannot wait for itself') or e:match('deadlock: the thread spawned at <string>:%d+ waits for this thread %(spawned at <string>:%d+%)') or e
+		end
+		local self
+		self = spawn(function() sleep(0.01) return wait(self) end)
+		local a, b
+		a = spawn(function() sleep(0.01) return wait(b) end)
+		b = spawn(function() sleep(0.02) return wait(a) end)
+		local x, y, z
+		x = spawn(function() sleep(0.01) return wait(y) end)
+		y = spawn(function() sleep(0.01) return wait(z) end)
+		z = spawn(function() sleep(0.02) return wait(x) end)
+		local outer
+		outer = spawn(function() sleep(0.01) return map(function() return wait(outer) end, {1, 2}) end)
+		-- p needs q or free; q waits for p: free ends p, then q.
+		local p, q, free
+		free = spawn(function() sleep(0.05) return 'free' end)
+		p = spawn(function() sleep(0.01) local _, v = wait_any(q, free) return v end)
+		q = spawn(function() sleep(0.02) return wait(p) end)
+		-- r2 needs s2 or s3, and both wait for r2.
+		local r2, s2, s3
+		r2 = spawn(function() sleep(0.01) return wait_any(s2, s3) end)
+		s2 = spawn(function() sleep(0.02) return wait(r2) end)
+		s3 = spawn(function() sleep(0.03) return wait(r2) end)
+		local r2why = why(r2)
+		pcall(wait, s2, s3) -- they fail too, as r2 did
+		return why(self), why(a), why(b), why(x), why(y), why(z), why(outer), wait(q), r2why`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	self := "a thread cannot wait for itself"
+	dead := func(v any) bool {
+		s, _ := v.(string)
+		return strings.HasPrefix(s, "deadlock: the thread spawned at <string>:")
+	}
+	if out[0] != self {
+		t.Errorf("self-wait: %v", out[0])
+	}
+	for i, name := range []string{"", "a", "b", "x", "y", "z", "outer"} {
+		if i > 0 && !dead(out[i]) {
+			t.Errorf("%s: %v", name, out[i])
+		}
+	}
+	if out[7] != "free" {
+		t.Errorf("wait_any with a thread that can finish: %v, want free", out[7])
+	}
+	if !dead(out[8]) {
+		t.Errorf("wait_any on two threads waiting for it: %v", out[8])
+	}
+}
+
 // TestMapStopsAtFirstError: the first error in map cancels the work still
 // to do and is raised; the items after it are not started.
 func TestMapStopsAtFirstError(t *testing.T) {
