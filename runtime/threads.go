@@ -453,6 +453,16 @@ func (r *Runtime) finished(L *lua.LState, th *lthread) []lua.LValue {
 		// A method call's error value stays structured.
 		L.Error(luabind.ErrorValue(L, se.Value), 0)
 	}
+	var ae *lua.ApiError
+	if errors.As(th.err, &ae) && ae.Object != nil {
+		switch ae.Object.(type) {
+		case lua.LString, lua.LNumber:
+		default:
+			// A table (or other value) raised with error() is raised
+			// again as it is, as pcall would have returned it.
+			L.Error(ae.Object, 0)
+		}
+	}
 	L.RaiseError("thread spawned at %s: %v", th.origin, th.err)
 	return nil
 }

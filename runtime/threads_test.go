@@ -124,6 +124,16 @@ func TestThreadsErrorsAndCancel(t *testing.T) {
 	}
 	// A caught one does not.
 	luaDo(t, rt, `local t = spawn(function() error('caught') end) pcall(wait, t)`)
+
+	// An error value that is not a string comes back from wait as it was
+	// raised, as from pcall; map and parallel do the same.
+	out = luaDo(t, rt, `
+		local e = {code = 7}
+		local ok1, e1 = pcall(wait, spawn(function() error(e) end))
+		local ok2, e2 = pcall(map, function(x) if x == 2 then error(e) end return x end, {1, 2, 3})
+		local ok3, e3 = pcall(wait_any, spawn(function() error(e) end))
+		return ok1, e1 == e, ok2, e2 == e, ok3, e3 == e`)
+	wantValues(t, out, []any{false, true, false, true, false, true})
 }
 
 // TestWaitDeadlocks: a wait that could never end is an error naming the
