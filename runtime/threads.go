@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -619,7 +620,9 @@ func liveThreads(cur *lthread, ths []*lthread, any bool) map[*lthread]bool {
 	live := make(map[*lthread]bool, len(all))
 	for changed := true; changed; {
 		changed = false
-		for _, th := range all {
+		// From the far end, where waits end, so that a chain settles in
+		// one pass.
+		for _, th := range slices.Backward(all) {
 			if live[th] {
 				continue
 			}

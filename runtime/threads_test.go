@@ -151,27 +151,32 @@ func TestWaitDeadlocks(t *testing.T) {
 			e = tostring(e)
 			return e:match('a thread cannot wait for itself') or e:match('deadlock: the thread spawned at <string>:%d+ waits for this thread %(spawned at <string>:%d+%)') or e
 		end
+		-- Threads start once every handle below is set: settle waits for
+		-- that, then for d seconds.
+		local ready = false
+		local function settle(d) repeat sleep(0.002) until ready sleep(d) end
 		local self
-		self = spawn(function() sleep(0.01) return wait(self) end)
+		self = spawn(function() settle(0.01) return wait(self) end)
 		local a, b
-		a = spawn(function() sleep(0.01) return wait(b) end)
-		b = spawn(function() sleep(0.02) return wait(a) end)
+		a = spawn(function() settle(0.01) return wait(b) end)
+		b = spawn(function() settle(0.02) return wait(a) end)
 		local x, y, z
-		x = spawn(function() sleep(0.01) return wait(y) end)
-		y = spawn(function() sleep(0.01) return wait(z) end)
-		z = spawn(function() sleep(0.02) return wait(x) end)
+		x = spawn(function() settle(0.01) return wait(y) end)
+		y = spawn(function() settle(0.01) return wait(z) end)
+		z = spawn(function() settle(0.02) return wait(x) end)
 		local outer
-		outer = spawn(function() sleep(0.01) return map(function() return wait(outer) end, {1, 2}) end)
+		outer = spawn(function() settle(0.01) return map(function() return wait(outer) end, {1, 2}) end)
 		-- p needs q or free; q waits for p: free ends p, then q.
 		local p, q, free
-		free = spawn(function() sleep(0.05) return 'free' end)
-		p = spawn(function() sleep(0.01) local _, v = wait_any(q, free) return v end)
-		q = spawn(function() sleep(0.02) return wait(p) end)
+		free = spawn(function() settle(0.05) return 'free' end)
+		p = spawn(function() settle(0.01) local _, v = wait_any(q, free) return v end)
+		q = spawn(function() settle(0.02) return wait(p) end)
 		-- r2 needs s2 or s3, and both wait for r2.
 		local r2, s2, s3
-		r2 = spawn(function() sleep(0.01) return wait_any(s2, s3) end)
-		s2 = spawn(function() sleep(0.02) return wait(r2) end)
-		s3 = spawn(function() sleep(0.03) return wait(r2) end)
+		r2 = spawn(function() settle(0.01) return wait_any(s2, s3) end)
+		s2 = spawn(function() settle(0.02) return wait(r2) end)
+		s3 = spawn(function() settle(0.03) return wait(r2) end)
+		ready = true
 		local r2why = why(r2)
 		pcall(wait, s2, s3) -- they fail too, as r2 did
 		return why(self), why(a), why(b), why(x), why(y), why(z), why(outer), wait(q), r2why`)
@@ -197,6 +202,39 @@ func TestWaitDeadlocks(t *testing.T) {
 	if !dead(out[8]) {
 		t.Errorf("wait_any on two threads waiting for it: %v", out[8])
 	}
+}
+
+// TestWaitChains: a long chain of threads each waiting for the next ends
+// when its last thread does, and closing it into a ring is a deadlock
+// found at once.
+func TestWaitChains(t *testing.T) {
+	rt := sbRuntime(t, runtime.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := rt.DoString(ctx, `
+		local function chain(n, ring)
+			local ts, ready = {}, false
+			local gate = spawn(function() repeat sleep(0.001) until ready end)
+			for i = 1, n do
+				ts[i] = spawn(function()
+					wait(gate) -- until every ts[i] is set
+					if i < n then return wait(ts[i + 1]) end
+					if ring then return wait(ts[1]) end
+					return 'end'
+				end)
+			end
+			ready = true
+			local ok, v = pcall(wait, ts[1])
+			for i = 2, n do pcall(wait, ts[i]) end
+			return ok, v
+		end
+		local ok1, v1 = chain(500, false)
+		local ok2, v2 = chain(500, true)
+		return ok1, v1, ok2, tostring(v2):match('deadlock') ~= nil`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantValues(t, out, []any{true, "end", false, true})
 }
 
 // TestMapStopsAtFirstError: the first error in map cancels the work still
