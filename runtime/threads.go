@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-faster/errors"
 	"github.com/gotd/td/bin"
@@ -464,8 +465,30 @@ func (r *Runtime) finished(L *lua.LState, th *lthread) []lua.LValue {
 			L.Error(ae.Object, 0)
 		}
 	}
-	L.RaiseError("thread spawned at %s: %v", th.origin, th.err)
+	L.RaiseError("thread spawned at %s: %s", th.origin, elide(th.err.Error()))
 	return nil
+}
+
+// maxWaitMessage is up to how many bytes of a thread's error message wait
+// passes on: threads waiting in a long chain each add their origin, and
+// elide keeps the outermost and the innermost parts.
+const maxWaitMessage = 4096
+
+// elide shortens s to about maxWaitMessage bytes by cutting out its
+// middle, at UTF-8 boundaries.
+func elide(s string) string {
+	if len(s) <= maxWaitMessage {
+		return s
+	}
+	head, tail := maxWaitMessage/4, maxWaitMessage*3/4
+	for head > 0 && !utf8.RuneStart(s[head]) {
+		head--
+	}
+	cut := len(s) - tail
+	for cut < len(s) && !utf8.RuneStart(s[cut]) {
+		cut++
+	}
+	return s[:head] + " ... " + s[cut:]
 }
 
 // luaWait is wait(t1, t2, ...): it waits for each thread and returns their

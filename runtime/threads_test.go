@@ -230,11 +230,13 @@ func TestWaitChains(t *testing.T) {
 		end
 		local ok1, v1 = chain(500, false)
 		local ok2, v2 = chain(500, true)
-		return ok1, v1, ok2, tostring(v2):match('deadlock') ~= nil`)
+		-- However long the chain of waits the error passed through, it
+		-- stays short (elide).
+		return ok1, v1, ok2, tostring(v2):match('deadlock') ~= nil, #tostring(v2) < 5000`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantValues(t, out, []any{true, "end", false, true})
+	wantValues(t, out, []any{true, "end", false, true, true})
 }
 
 // TestMapStopsAtFirstError: the first error in map cancels the work still
