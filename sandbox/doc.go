@@ -51,6 +51,9 @@
 // contacts.getContacts; messages.sendMessage, messages.editMessage,
 // messages.deleteMessages, messages.getHistory, messages.getDialogs,
 // messages.readHistory, messages.getChats, messages.setTyping;
+// messages.search (text ignoring case, from_id, dates, ids, paging; in one
+// chat or, for inputPeerEmpty, all; the filters empty, photos, document,
+// video and photoVideo) and messages.getMessages (by id and reply-to);
 // messages.sendMedia (uploaded documents and photos), upload.saveFilePart,
 // upload.saveBigFilePart, upload.getFile (file contents are kept in memory
 // only, see media.go); updates.getState, updates.getDifference. The

@@ -80,6 +80,7 @@ var handlers = sync.OnceValue(func() map[uint32]handlerFunc {
 	registerUsers(h)
 	registerAccount(h)
 	registerMessages(h)
+	registerSearch(h)
 	registerUpdates(h)
 	registerInvites(h)
 	registerMedia(h)

@@ -1,0 +1,203 @@
+package sandbox
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/gotd/td/bin"
+	"github.com/gotd/td/tg"
+	"github.com/gotd/td/tgerr"
+)
+
+// Finding messages: by text and filters (messages.search) and by id
+// (messages.getMessages), in the caller's own box.
+
+func registerSearch(h map[uint32]handlerFunc) {
+	h[tg.MessagesSearchRequestTypeID] = handle(search)
+	h[tg.MessagesGetMessagesRequestTypeID] = handle(getMessages)
+}
+
+// search finds the caller's messages in one chat, or in all its chats for
+// inputPeerEmpty, newest first: those whose text contains q (ignoring
+// case), from from_id, of the filter's kind, within the dates and ids
+// given, paged like messages.getHistory (offset_id, add_offset, limit).
+func search(s *Server, c *call, req *tg.MessagesSearchRequest) (bin.Encoder, error) {
+	me, err := s.self(c)
+	if err != nil {
+		return nil, err
+	}
+	b := s.st.Boxes[me.ID]
+	var ids []int // ascending
+	if _, all := req.Peer.(*tg.InputPeerEmpty); all {
+		for id, m := range b.Messages {
+			if b.Dialogs[m.Peer] != nil {
+				ids = append(ids, id)
+			}
+		}
+		sort.Ints(ids)
+	} else {
+		peer, err := s.resolvePeer(me.ID, req.Peer)
+		if err != nil {
+			return nil, err
+		}
+		if d := b.Dialogs[peer]; d != nil {
+			ids = d.IDs
+		}
+	}
+	kind, err := filterKind(req.Filter)
+	if err != nil {
+		return nil, err
+	}
+	var from int64
+	if in, ok := req.GetFromID(); ok {
+		p, err := s.resolvePeer(me.ID, in)
+		if err != nil || p.User == 0 {
+			return nil, tgerr.New(400, "FROM_PEER_INVALID")
+		}
+		from = p.User
+	}
+	q := strings.ToLower(req.Q)
+	if q == "" && kind == mediaAny && from == 0 {
+		return nil, tgerr.New(400, "SEARCH_QUERY_EMPTY")
+	}
+	var found []*message // newest first
+	for i := len(ids) - 1; i >= 0; i-- {
+		m := b.Messages[ids[i]]
+		switch {
+		case m == nil || m.Action != "",
+			req.MaxID > 0 && m.ID >= req.MaxID, req.MinID > 0 && m.ID <= req.MinID,
+			req.MinDate > 0 && m.Date < req.MinDate, req.MaxDate > 0 && m.Date > req.MaxDate,
+			from != 0 && m.From != from,
+			q != "" && !strings.Contains(strings.ToLower(m.Text), q),
+			!kind.matches(m):
+			continue
+		}
+		found = append(found, m)
+	}
+	pos := 0
+	if req.OffsetID > 0 {
+		pos = sort.Search(len(found), func(i int) bool { return found[i].ID < req.OffsetID })
+	}
+	pos = max(pos+req.AddOffset, 0)
+	end := min(pos+historyLimit(req.Limit), len(found))
+	var page []*message
+	if pos < end {
+		page = found[pos:end]
+	}
+	if len(page) == len(found) {
+		return s.renderMessages(me.ID, page), nil
+	}
+	res := s.renderMessages(me.ID, page)
+	return &tg.MessagesMessagesSlice{
+		Count:    len(found),
+		Messages: res.Messages,
+		Topics:   res.Topics,
+		Chats:    res.Chats,
+		Users:    res.Users,
+	}, nil
+}
+
+// getMessages answers the caller's messages by id, in the order asked:
+// messageEmpty for an id the box does not hold.
+func getMessages(s *Server, c *call, req *tg.MessagesGetMessagesRequest) (bin.Encoder, error) {
+	me, err := s.self(c)
+	if err != nil {
+		return nil, err
+	}
+	b := s.st.Boxes[me.ID]
+	out := make([]tg.MessageClass, 0, len(req.ID))
+	var shown []*message
+	for _, in := range req.ID {
+		var id int
+		switch in := in.(type) {
+		case *tg.InputMessageID:
+			id = in.ID
+		case *tg.InputMessageReplyTo:
+			if m := b.Messages[in.ID]; m != nil {
+				id = m.ReplyTo
+			}
+		}
+		m := b.Messages[id]
+		if id <= 0 || m == nil {
+			out = append(out, &tg.MessageEmpty{ID: id})
+			continue
+		}
+		out = append(out, s.renderMessage(m))
+		shown = append(shown, m)
+	}
+	res := s.renderMessages(me.ID, shown)
+	res.Messages = out
+	return res, nil
+}
+
+// renderMessages is messages.messages with ms and the users and chats they
+// mention, as viewer sees them.
+func (s *Server) renderMessages(viewer int64, ms []*message) *tg.MessagesMessages {
+	msgs := make([]tg.MessageClass, len(ms))
+	for i, m := range ms {
+		msgs[i] = s.renderMessage(m)
+	}
+	users, chats := mentions(ms...)
+	return &tg.MessagesMessages{
+		Messages: msgs,
+		Topics:   []tg.ForumTopicClass{},
+		Chats:    s.renderChats(viewer, chats...),
+		Users:    s.renderUsers(viewer, users...),
+	}
+}
+
+// mediaKind is what a search filter asks for.
+type mediaKind int
+
+const (
+	mediaAny mediaKind = iota
+	mediaPhoto
+	mediaDocument
+	mediaPhotoOrVideo
+	mediaVideo
+)
+
+// filterKind maps a search filter to the media it selects; filters the
+// sandbox cannot tell apart are answered as unsupported, with the
+// filter's constructor named as a method is.
+func filterKind(f tg.MessagesFilterClass) (mediaKind, error) {
+	switch f.(type) {
+	case nil, *tg.InputMessagesFilterEmpty:
+		return mediaAny, nil
+	case *tg.InputMessagesFilterPhotos:
+		return mediaPhoto, nil
+	case *tg.InputMessagesFilterDocument:
+		return mediaDocument, nil
+	case *tg.InputMessagesFilterPhotoVideo:
+		return mediaPhotoOrVideo, nil
+	case *tg.InputMessagesFilterVideo:
+		return mediaVideo, nil
+	}
+	return 0, unsupported(f.TypeID())
+}
+
+// matches reports whether m has the media k asks for.
+func (k mediaKind) matches(m *message) bool {
+	if k == mediaAny {
+		return true
+	}
+	if len(m.Media) == 0 {
+		return false
+	}
+	media, err := tg.DecodeMessageMedia(&bin.Buffer{Buf: m.Media})
+	if err != nil {
+		return false
+	}
+	switch media := media.(type) {
+	case *tg.MessageMediaPhoto:
+		return k == mediaPhoto || k == mediaPhotoOrVideo
+	case *tg.MessageMediaDocument:
+		d, ok := media.Document.(*tg.Document)
+		video := ok && strings.HasPrefix(d.MimeType, "video/")
+		if video {
+			return k == mediaVideo || k == mediaPhotoOrVideo
+		}
+		return k == mediaDocument
+	}
+	return false
+}
