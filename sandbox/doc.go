@@ -54,6 +54,8 @@
 // messages.search (text ignoring case, from_id, dates, ids, paging; in one
 // chat or, for inputPeerEmpty, all; the filters empty, photos, document,
 // video and photoVideo) and messages.getMessages (by id and reply-to);
+// messages.forwardMessages (with a forward header naming the original
+// author and date, drop_author, drop_media_captions);
 // messages.sendMedia (uploaded documents and photos), upload.saveFilePart,
 // upload.saveBigFilePart, upload.getFile (file contents are kept in memory
 // only, see media.go); updates.getState, updates.getDifference. The

@@ -81,6 +81,7 @@ var handlers = sync.OnceValue(func() map[uint32]handlerFunc {
 	registerAccount(h)
 	registerMessages(h)
 	registerSearch(h)
+	registerForward(h)
 	registerUpdates(h)
 	registerInvites(h)
 	registerMedia(h)

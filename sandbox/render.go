@@ -57,6 +57,9 @@ func (s *Server) renderMessage(m *message) tg.MessageClass {
 	if m.ReplyTo != 0 {
 		tm.ReplyTo = &tg.MessageReplyHeader{ReplyToMsgID: m.ReplyTo}
 	}
+	if m.FwdFrom != 0 {
+		tm.SetFwdFrom(tg.MessageFwdHeader{FromID: &tg.PeerUser{UserID: m.FwdFrom}, Date: m.FwdDate})
+	}
 	return tm
 }
 
@@ -64,6 +67,9 @@ func (s *Server) renderMessage(m *message) tg.MessageClass {
 func mentions(ms ...*message) (users, chats []int64) {
 	for _, m := range ms {
 		users = append(users, m.From)
+		if m.FwdFrom != 0 {
+			users = append(users, m.FwdFrom)
+		}
 		if m.Peer.User != 0 {
 			users = append(users, m.Peer.User)
 		}

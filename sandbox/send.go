@@ -94,6 +94,24 @@ func (s *Server) post(from *user, to peerRef, text string, ents []byte, replyTo 
 
 // postMedia is post with media (TL-encoded MessageMedia, or nil).
 func (s *Server) postMedia(from *user, to peerRef, text string, ents, media []byte, replyTo int, silent bool, except int64) (*message, event, error) {
+	return s.postDraft(from, to, draft{text: text, ents: ents, media: media, replyTo: replyTo, silent: silent}, except)
+}
+
+// draft is what a new message is made of.
+type draft struct {
+	text        string
+	ents, media []byte // TL-encoded, or nil
+	replyTo     int    // in the sender's box
+	silent      bool
+	// fwdFrom and fwdDate are the original author and date of a
+	// forwarded message.
+	fwdFrom int64
+	fwdDate int
+}
+
+// postDraft is post for any draft.
+func (s *Server) postDraft(from *user, to peerRef, d draft, except int64) (*message, event, error) {
+	text, ents, media, replyTo, silent := d.text, d.ents, d.media, d.replyTo, d.silent
 	var replyRef int64
 	if replyTo != 0 {
 		rm := s.st.Boxes[from.ID].Messages[replyTo]
@@ -117,6 +135,7 @@ func (s *Server) postMedia(from *user, to peerRef, text string, ents, media []by
 		m := &message{
 			Ref: ref, From: from.ID, Peer: peer, Out: owner == from.ID,
 			Silent: silent, Date: date, Text: text, Entities: ents, Media: media,
+			FwdFrom: d.fwdFrom, FwdDate: d.fwdDate,
 		}
 		if replyRef != 0 {
 			m.ReplyTo, _ = s.st.copyID(replyRef, owner)

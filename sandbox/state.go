@@ -106,7 +106,9 @@ type message struct {
 	Entities []byte  `json:"entities,omitempty"` // TL-encoded Vector<MessageEntity>
 	Media    []byte  `json:"media,omitempty"`    // TL-encoded MessageMedia
 	ReplyTo  int     `json:"reply_to,omitempty"`
-	Action   string  `json:"action,omitempty"` // actionChatCreate for service messages
+	FwdFrom  int64   `json:"fwd_from,omitempty"` // the original author of a forwarded message
+	FwdDate  int     `json:"fwd_date,omitempty"` // and its original date
+	Action   string  `json:"action,omitempty"`   // actionChatCreate for service messages
 }
 
 const actionChatCreate = "chat_create"
