@@ -51,7 +51,8 @@ func sandboxLogin(ctx context.Context, rt *runtime.Runtime) error {
 const sandboxUsage = `usage: tglua sandbox serve [--listen 127.0.0.1:PORT] [--key-out key.pem] [--state FILE] [--listen-any]
 
 Runs the offline sandbox Telegram as a standalone MTProto server. Other tglua
-processes (or any MTProto client) connect with --server ADDR --server-key key.pem.
+processes (or an MTProto client whose key exchange uses RSA_PAD) connect with
+--server ADDR --server-key key.pem.
 Accounts: +15550000 (@sandbox), @alice, @bob, the bot @echo_bot; login code 12345.
 
 flags:

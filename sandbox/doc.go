@@ -3,10 +3,14 @@
 // github.com/gotd/td/tgtest. It lets automation scripts run without an
 // account or network.
 //
-// A Server listens on a loopback TCP port and serves any MTProto client. A
+// A Server listens on a loopback TCP port and serves MTProto clients. A
 // gotd telegram.Client connects with the options from
 // Server.TelegramOptions; other clients need the address (Server.Addr), the
-// DC id (Server.DC) and the RSA public key (Server.PublicKeyPEM).
+// DC id (Server.DC) and the RSA public key (Server.PublicKeyPEM). The key
+// exchange must encrypt with RSA_PAD, Telegram's scheme since 2021: gotd's
+// server side, which tgtest runs, answers the older SHA-1-padded
+// encryption with -404, so clients that still send it (Telethon 1.25, the
+// version Debian 12 ships, among them) cannot connect.
 //
 // # Accounts and login
 //
