@@ -59,7 +59,10 @@
 // chat or, for inputPeerEmpty, all; the filters empty, photos, document,
 // video and photoVideo) and messages.getMessages (by id and reply-to);
 // messages.forwardMessages (with a forward header naming the original
-// author and date, drop_author, drop_media_captions);
+// author and date, drop_author, drop_media_captions); basic groups:
+// messages.createChat, messages.addChatUser, messages.deleteChatUser (the
+// creator removes anyone, others leave), messages.editChatTitle, each a
+// service message in the group, and messages.getFullChat;
 // messages.sendMedia (uploaded documents and photos), upload.saveFilePart,
 // upload.saveBigFilePart, upload.getFile (file contents are kept in memory
 // only, see media.go); updates.getState, updates.getDifference. The

@@ -82,6 +82,7 @@ var handlers = sync.OnceValue(func() map[uint32]handlerFunc {
 	registerMessages(h)
 	registerSearch(h)
 	registerForward(h)
+	registerGroups(h)
 	registerUpdates(h)
 	registerInvites(h)
 	registerMedia(h)

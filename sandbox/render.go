@@ -37,9 +37,7 @@ func (s *Server) renderMessage(m *message) tg.MessageClass {
 			Date:   m.Date,
 			Action: &tg.MessageActionEmpty{},
 		}
-		if c := s.st.Chats[m.Peer.Chat]; c != nil && m.Action == actionChatCreate {
-			ms.Action = &tg.MessageActionChatCreate{Title: c.Title, Users: append([]int64(nil), c.Members...)}
-		}
+		ms.Action = s.renderAction(m)
 		return ms
 	}
 	tm := &tg.Message{
@@ -63,6 +61,28 @@ func (s *Server) renderMessage(m *message) tg.MessageClass {
 	return tm
 }
 
+// renderAction is the action of service message m.
+func (s *Server) renderAction(m *message) tg.MessageActionClass {
+	c := s.st.Chats[m.Peer.Chat]
+	switch m.Action {
+	case actionChatCreate:
+		title, users := m.ActionTitle, m.ActionUsers
+		if c != nil && title == "" {
+			title, users = c.Title, c.Members
+		}
+		return &tg.MessageActionChatCreate{Title: title, Users: append([]int64{}, users...)}
+	case actionChatAddUser:
+		return &tg.MessageActionChatAddUser{Users: append([]int64{}, m.ActionUsers...)}
+	case actionChatDeleteUser:
+		if len(m.ActionUsers) == 1 {
+			return &tg.MessageActionChatDeleteUser{UserID: m.ActionUsers[0]}
+		}
+	case actionChatEditTitle:
+		return &tg.MessageActionChatEditTitle{Title: m.ActionTitle}
+	}
+	return &tg.MessageActionEmpty{}
+}
+
 // mentions lists the users and chats a message refers to.
 func mentions(ms ...*message) (users, chats []int64) {
 	for _, m := range ms {
@@ -70,6 +90,7 @@ func mentions(ms ...*message) (users, chats []int64) {
 		if m.FwdFrom != 0 {
 			users = append(users, m.FwdFrom)
 		}
+		users = append(users, m.ActionUsers...)
 		if m.Peer.User != 0 {
 			users = append(users, m.Peer.User)
 		}

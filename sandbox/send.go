@@ -107,6 +107,11 @@ type draft struct {
 	// forwarded message.
 	fwdFrom int64
 	fwdDate int
+	// action makes a service message (actionChatCreate...) naming
+	// actionUsers and actionTitle.
+	action      string
+	actionUsers []int64
+	actionTitle string
 }
 
 // postDraft is post for any draft.
@@ -136,6 +141,7 @@ func (s *Server) postDraft(from *user, to peerRef, d draft, except int64) (*mess
 			Ref: ref, From: from.ID, Peer: peer, Out: owner == from.ID,
 			Silent: silent, Date: date, Text: text, Entities: ents, Media: media,
 			FwdFrom: d.fwdFrom, FwdDate: d.fwdDate,
+			Action: d.action, ActionUsers: d.actionUsers, ActionTitle: d.actionTitle,
 		}
 		if replyRef != 0 {
 			m.ReplyTo, _ = s.st.copyID(replyRef, owner)

@@ -108,10 +108,20 @@ type message struct {
 	ReplyTo  int     `json:"reply_to,omitempty"`
 	FwdFrom  int64   `json:"fwd_from,omitempty"` // the original author of a forwarded message
 	FwdDate  int     `json:"fwd_date,omitempty"` // and its original date
-	Action   string  `json:"action,omitempty"`   // actionChatCreate for service messages
+	Action   string  `json:"action,omitempty"`   // for service messages: actionChatCreate...
+	// ActionUsers and ActionTitle are the users and the title a service
+	// message names (for a chat_create saved without them: the chat's).
+	ActionUsers []int64 `json:"action_users,omitempty"`
+	ActionTitle string  `json:"action_title,omitempty"`
 }
 
-const actionChatCreate = "chat_create"
+// The service messages of basic groups.
+const (
+	actionChatCreate     = "chat_create"
+	actionChatAddUser    = "chat_add_user"
+	actionChatDeleteUser = "chat_delete_user"
+	actionChatEditTitle  = "chat_edit_title"
+)
 
 // dialog is a chat as seen from one box.
 type dialog struct {
