@@ -519,7 +519,7 @@ func completeWord(rt *runtime.Runtime, head, word string) []string {
 					})
 				}
 			}
-			for kw := range luaname.Keywords {
+			for _, kw := range luaname.Keywords {
 				if strings.HasPrefix(kw, rest) && rest != "" {
 					out = append(out, kw)
 				}

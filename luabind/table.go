@@ -309,22 +309,12 @@ func arrayTable(L *lua.LState, n int) (t *lua.LTable, arr []lua.LValue) {
 	return (*lua.LTable)(unsafe.Pointer(lt)), arr
 }
 
-// smallInts are pre-boxed Lua numbers for common small integers (offsets,
-// lengths, counts, small ids), so decoding them allocates nothing.
-// They are boxed from one slab (two allocations at start-up, not 1,040).
-var smallInts = func() []lua.LValue {
-	out := make([]lua.LValue, smallMax-smallMin+1)
-	s := slabs{nums: make([]lua.LNumber, 0, len(out))}
-	for i := range out {
-		out[i] = s.number(float64(smallMin + i))
-	}
-	return out
-}()
-
-const (
-	smallMin = -16
-	smallMax = 1023
-)
+// smallInts (smallints_table.go) are pre-boxed Lua numbers for common
+// small integers (offsets, lengths, counts, small ids), so decoding them
+// allocates nothing. The table is a generated literal of constants, which
+// the compiler lays out as static data: nothing runs at start-up.
+//
+//go:generate go run ./internal/smallintsgen -o smallints_table.go
 
 // long converts a TL int or long with the exact rule of LongValue.
 func (s *slabs) long(v int64) lua.LValue {

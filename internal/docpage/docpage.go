@@ -174,7 +174,7 @@ func ResultVar(m *schema.Constructor) string {
 			return "r"
 		}
 	}
-	if n == "" || luaname.Keywords[n] {
+	if n == "" || luaname.IsKeyword(n) {
 		return "r"
 	}
 	return n

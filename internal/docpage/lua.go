@@ -46,7 +46,7 @@ func luaFields(fields []Field) string {
 
 // luaKey renders a table key: bare when it is a Lua name.
 func luaKey(name string) string {
-	if luaname.Keywords[name] {
+	if luaname.IsKeyword(name) {
 		return "['" + name + "']"
 	}
 	return name

@@ -45,7 +45,7 @@ func kindOf(name string) (kind, bool) {
 	if name == "" {
 		return 0, false
 	}
-	if _, ok := basicTypes[name]; ok {
+	if _, ok := basicTypes()[name]; ok {
 		return kindBasic, true
 	}
 	if c := schema.ByName(name); c != nil {
@@ -102,7 +102,7 @@ var names = sync.OnceValue(func() *nameIndex {
 	list = append(list, schema.Namespaces()...)
 	list = append(list, apidoc.Names()...)
 	list = append(list, docpage.BuiltinNames()...)
-	for n := range basicTypes {
+	for n := range basicTypes() {
 		list = append(list, n)
 	}
 	slices.Sort(list)

@@ -2,18 +2,27 @@
 // or stand bare as a table key.
 package luaname
 
-// Keywords are Lua's reserved words (5.1, plus goto).
-var Keywords = map[string]bool{
-	"and": true, "break": true, "do": true, "else": true, "elseif": true, "end": true,
-	"false": true, "for": true, "function": true, "goto": true, "if": true, "in": true,
-	"local": true, "nil": true, "not": true, "or": true, "repeat": true, "return": true,
-	"then": true, "true": true, "until": true, "while": true,
+// Keywords are Lua's reserved words (5.1, plus goto), in order. A slice of
+// constants is static data: nothing runs at start-up.
+var Keywords = []string{
+	"and", "break", "do", "else", "elseif", "end", "false", "for", "function", "goto", "if", "in",
+	"local", "nil", "not", "or", "repeat", "return", "then", "true", "until", "while",
+}
+
+// IsKeyword reports whether s is one of Keywords.
+func IsKeyword(s string) bool {
+	switch s {
+	case "and", "break", "do", "else", "elseif", "end", "false", "for", "function", "goto", "if", "in",
+		"local", "nil", "not", "or", "repeat", "return", "then", "true", "until", "while":
+		return true
+	}
+	return false
 }
 
 // Is reports whether s is a Lua name: letters, digits and underscores, not
 // starting with a digit, and not a keyword.
 func Is(s string) bool {
-	if s == "" || Keywords[s] {
+	if s == "" || IsKeyword(s) {
 		return false
 	}
 	for i, c := range s {

@@ -48,11 +48,13 @@ const (
 // release) its lease key; ARGV[1] is our owner string. A script that does
 // not hold the lease returns the current holder, or 0 if there is none.
 // Errors of GET on a lease key of another type are caught: such a key is
-// not our lease.
+// not our lease. Each is made on first use (NewScript hashes its source),
+// so a run without Redis does not pay for them at start-up.
 var (
 	// writeScript is the fenced write: it SETs ARGV[2] only while we hold
 	// the lease, and never over a key of another type.
-	writeScript = redis.NewScript(`
+	writeScript = sync.OnceValue(func() *redis.Script {
+		return redis.NewScript(`
 local cur = redis.pcall('GET', KEYS[2])
 if cur ~= ARGV[1] then
   if type(cur) == 'string' then return cur end
@@ -65,8 +67,10 @@ end
 redis.call('SET', KEYS[1], ARGV[2])
 return 1
 `)
+	})
 	// renewScript extends the lease to ARGV[2] milliseconds.
-	renewScript = redis.NewScript(`
+	renewScript = sync.OnceValue(func() *redis.Script {
+		return redis.NewScript(`
 local cur = redis.pcall('GET', KEYS[1])
 if cur == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -75,13 +79,16 @@ end
 if type(cur) == 'string' then return cur end
 return 0
 `)
+	})
 	// releaseScript deletes the lease.
-	releaseScript = redis.NewScript(`
+	releaseScript = sync.OnceValue(func() *redis.Script {
+		return redis.NewScript(`
 if redis.pcall('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0
 `)
+	})
 )
 
 // isURL reports whether target starts as a URL does (a scheme, then
@@ -429,7 +436,7 @@ func (b *redisBackend) store(data []byte) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), redisOpTimeout)
 	defer cancel()
-	res, err := writeScript.Run(ctx, b.client, []string{b.key, b.leaseKey}, b.owner, data).Result()
+	res, err := writeScript().Run(ctx, b.client, []string{b.key, b.leaseKey}, b.owner, data).Result()
 	switch {
 	case redis.HasErrorPrefix(err, "WRONGTYPE"):
 		typ, _ := b.client.Type(ctx, b.key).Result()
@@ -494,7 +501,7 @@ func (b *redisBackend) renewLoop() {
 		}
 		start := time.Now()
 		ctx, cancel := context.WithTimeout(context.Background(), interval)
-		res, err := renewScript.Run(ctx, b.client, []string{b.leaseKey}, b.owner, b.ttl.Milliseconds()).Result()
+		res, err := renewScript().Run(ctx, b.client, []string{b.leaseKey}, b.owner, b.ttl.Milliseconds()).Result()
 		cancel()
 		if err == nil {
 			if n, ok := res.(int64); ok && n == 1 {
@@ -524,7 +531,7 @@ func (b *redisBackend) release() error {
 	var err error
 	if lost == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), redisOpTimeout)
-		if rerr := releaseScript.Run(ctx, b.client, []string{b.leaseKey}, b.owner).Err(); rerr != nil {
+		if rerr := releaseScript().Run(ctx, b.client, []string{b.leaseKey}, b.owner).Err(); rerr != nil {
 			err = b.redisError("release lease", rerr)
 		}
 		cancel()
