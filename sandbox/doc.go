@@ -52,7 +52,8 @@
 // pushed as updateUserName to the account's other sessions and to those who
 // have it as a contact); users.getUsers,
 // users.getFullUser; contacts.resolveUsername, contacts.resolvePhone, contacts.importContacts,
-// contacts.getContacts; messages.sendMessage, messages.editMessage,
+// contacts.getContacts, contacts.search (contacts by name or username,
+// other accounts by username); messages.sendMessage, messages.editMessage,
 // messages.deleteMessages, messages.getHistory, messages.getDialogs,
 // messages.readHistory, messages.getChats, messages.setTyping;
 // messages.search (text ignoring case, from_id, dates, ids, paging; in one

@@ -10,11 +10,13 @@ import (
 )
 
 // Finding messages: by text and filters (messages.search) and by id
-// (messages.getMessages), in the caller's own box.
+// (messages.getMessages), in the caller's own box; and finding accounts
+// (contacts.search).
 
 func registerSearch(h map[uint32]handlerFunc) {
 	h[tg.MessagesSearchRequestTypeID] = handle(search)
 	h[tg.MessagesGetMessagesRequestTypeID] = handle(getMessages)
+	h[tg.ContactsSearchRequestTypeID] = handle(searchContacts)
 }
 
 // search finds the caller's messages in one chat, or in all its chats for
@@ -200,4 +202,51 @@ func (k mediaKind) matches(m *message) bool {
 		return k == mediaDocument
 	}
 	return false
+}
+
+// searchContacts finds accounts for contacts.search: the caller's contacts
+// whose name or username contains q (my_results), and other accounts
+// whose username does (results), ignoring case, by id, at most limit of
+// each (default 50).
+func searchContacts(s *Server, c *call, req *tg.ContactsSearchRequest) (bin.Encoder, error) {
+	me, err := s.self(c)
+	if err != nil {
+		return nil, err
+	}
+	q := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(req.Q), "@"))
+	if q == "" {
+		return nil, tgerr.New(400, "SEARCH_QUERY_EMPTY")
+	}
+	limit := req.Limit
+	if limit <= 0 || limit > 100 {
+		limit = 50
+	}
+	ids := make([]int64, 0, len(s.st.Users))
+	for id := range s.st.Users {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	res := &tg.ContactsFound{MyResults: []tg.PeerClass{}, Results: []tg.PeerClass{}, Chats: []tg.ChatClass{}}
+	var shown []int64
+	for _, id := range ids {
+		u := s.st.Users[id]
+		if id == me.ID || u.SignUp {
+			continue
+		}
+		byName := strings.Contains(strings.ToLower(u.Username), q)
+		if me.Contacts[id] {
+			name := strings.ToLower(u.FirstName + " " + u.LastName)
+			if (byName || strings.Contains(name, q)) && len(res.MyResults) < limit {
+				res.MyResults = append(res.MyResults, &tg.PeerUser{UserID: id})
+				shown = append(shown, id)
+			}
+			continue
+		}
+		if byName && u.Username != "" && len(res.Results) < limit {
+			res.Results = append(res.Results, &tg.PeerUser{UserID: id})
+			shown = append(shown, id)
+		}
+	}
+	res.Users = s.renderUsers(me.ID, shown...)
+	return res, nil
 }

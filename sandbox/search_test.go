@@ -144,3 +144,47 @@ func TestSearchAndGetMessages(t *testing.T) {
 		t.Fatalf("getMessages: %q", got)
 	}
 }
+
+func TestSearchContacts(t *testing.T) {
+	s := newTestServer(t, Options{})
+	ctx := context.Background()
+	sc := newConn(s)
+	loginConn(t, sc, "+15550000")
+	api := sc.api()
+	found := func(q string) (mine, others []int64) {
+		t.Helper()
+		res, err := api.ContactsSearch(ctx, &tg.ContactsSearchRequest{Q: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range res.MyResults {
+			mine = append(mine, p.(*tg.PeerUser).UserID)
+		}
+		for _, p := range res.Results {
+			others = append(others, p.(*tg.PeerUser).UserID)
+		}
+		if len(res.Users) != len(mine)+len(others) {
+			t.Fatalf("%q: %d users for %d peers", q, len(res.Users), len(mine)+len(others))
+		}
+		return mine, others
+	}
+	// Strangers by username only, never the caller.
+	if mine, others := found("@ALI"); len(mine) != 0 || len(others) != 1 || others[0] != AliceID {
+		t.Fatalf("@ALI: %v %v", mine, others)
+	}
+	if _, others := found("Sandbox"); len(others) != 0 {
+		t.Fatalf("the caller found itself: %v", others)
+	}
+	if _, others := found("Alice Smith"); len(others) != 0 {
+		t.Fatalf("a stranger found by name: %v", others)
+	}
+	// Contacts also by name.
+	if _, err := api.ContactsImportContacts(ctx, []tg.InputPhoneContact{{ClientID: 1, Phone: "+15550002", FirstName: "B"}}); err != nil {
+		t.Fatal(err)
+	}
+	if mine, others := found("bo"); len(mine) != 1 || mine[0] != BobID || len(others) != 1 || others[0] != EchoBotID {
+		t.Fatalf("bo: %v %v", mine, others)
+	}
+	_, err := api.ContactsSearch(ctx, &tg.ContactsSearchRequest{Q: " @ "})
+	wantErr(t, err, 400, "SEARCH_QUERY_EMPTY")
+}
