@@ -5,10 +5,12 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -104,5 +106,35 @@ func TestInteropPlainGotdClient(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// prefetch runs the key exchange once at start and hands its key to the
+// first caller only; a failed early exchange, and every later caller, run
+// it afresh.
+func TestPrefetchKey(t *testing.T) {
+	exchange := func(failFirst bool) (func(context.Context) (*session.Data, error), *atomic.Int32) {
+		var calls atomic.Int32
+		return func(context.Context) (*session.Data, error) {
+			n := calls.Add(1)
+			if failFirst && n == 1 {
+				return nil, errors.New("exchange failed")
+			}
+			return &session.Data{DC: int(n)}, nil
+		}, &calls
+	}
+	newKey, _ := exchange(false)
+	get := prefetch(context.Background(), newKey)
+	if d, err := get(context.Background()); err != nil || d.DC != 1 {
+		t.Fatalf("first: %+v, %v; want the early key", d, err)
+	}
+	if d, err := get(context.Background()); err != nil || d.DC != 2 {
+		t.Fatalf("second: %+v, %v; want a new exchange", d, err)
+	}
+
+	newKey, calls := exchange(true)
+	get = prefetch(context.Background(), newKey)
+	if d, err := get(context.Background()); err != nil || d.DC != 2 || calls.Load() != 2 {
+		t.Fatalf("after a failed early exchange: %+v, %v (%d exchanges); want a second one", d, err, calls.Load())
 	}
 }
