@@ -401,12 +401,14 @@ func (l *eventLoop) runQueued(ctx context.Context, L *lua.LState) int {
 }
 
 // report handles an error from a callback: written to Stderr, or, with
-// StopOnHandlerError, the end of the loop. Cancellation is not reported.
+// StopOnHandlerError, the end of the loop. Cancellation is not reported:
+// neither the run's nor a handler's own, which stop() and the end of a run
+// cause on purpose.
 func (l *eventLoop) report(ctx context.Context, what string, err error) {
 	if err == nil {
 		return
 	}
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
 		return
 	}
 	if l.stopOnErr {

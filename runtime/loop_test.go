@@ -184,6 +184,25 @@ func TestStopEndsLoop(t *testing.T) {
 	})
 }
 
+// TestStopCancelsOthersQuietly: stop() ends the run; a timer still
+// sleeping is cancelled, and its cancellation is not reported as an error.
+func TestStopCancelsOthersQuietly(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) })
+	synctest.Test(t, func(t *testing.T) {
+		r := newLoopRT(t, nil)
+		r.do(`
+			after(0, function() sleep(5) slow = true end)
+			after(1, function() stop() fast = true end)
+		`)
+		if r.global("fast") != true || r.global("slow") != nil {
+			t.Fatalf("fast = %v, slow = %v; want true, nil", r.global("fast"), r.global("slow"))
+		}
+		if s := r.stderr.String(); s != "" {
+			t.Fatalf("stderr: %q", s)
+		}
+	})
+}
+
 func TestHandlerErrorIsReportedAndLoopContinues(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t) })
 	synctest.Test(t, func(t *testing.T) {

@@ -31,7 +31,7 @@ var builtins = []Builtin{
 	{"sleep", "sleep(seconds) -> true", "Suspends the calling light thread; other threads, handlers and timers keep running meanwhile. Returns false at once when stop() has been called.", "sleep(1.5)"},
 	{"after", "after(seconds, fn) -> handle", "Calls fn once, after the given time, in a light thread of its own.", "after(10, function() print('ten seconds later') end)"},
 	{"every", "every(seconds, fn) -> handle", "Calls fn repeatedly, every given number of seconds, each time in a light thread of its own, until off(handle) or stop().", "local h = every(60, function() print(os.date()) end)"},
-	{"stop", "stop()", "Ends the event loop: the script returns once the running handler finishes.", "on('message', function(msg) if msg.text == 'quit' then stop() end end)"},
+	{"stop", "stop()", "Ends the event loop: the handler or timer that called it runs to its end, other handlers, timers and threads still running are cancelled (without an error), sleep returns false from then on, and the script returns.", "on('message', function(msg) if msg.text == 'quit' then stop() end end)"},
 	{"upload", "upload(path | {path=, name=} | {data=, name=}) -> InputFile",
 		"Uploads a file in parts (gotd's uploader) and returns the inputFile or inputFileBig table that methods such as messages.sendMedia take. A local path needs the full library set; under the strict sandbox, pass the bytes as data.",
 		"local f = upload('report.pdf')\nmessages.sendMedia{peer = 'me', message = '', media = {_ = 'inputMediaUploadedDocument', file = f, mime_type = 'application/pdf', attributes = {}}}"},
