@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -274,6 +275,42 @@ func TestExitWritesSession(t *testing.T) {
 		if code != tc.code {
 			t.Errorf("%s: exit code %d, want %d", tc.src, code, tc.code)
 		}
+	}
+}
+
+// os.exit from a light thread (spawn, a timer, a handler) ends the run with
+// its code, like os.exit in the main chunk: it neither waits for itself
+// nor lets the host end the run with an error of its own first, and when
+// the host's Exit returns (as a fleet's does), the host's sleep or event
+// loop ends too.
+func TestExitFromThreads(t *testing.T) {
+	srv := newPeerServer(t)
+	for _, tc := range []struct {
+		src  string
+		code int
+	}{
+		{`wait(spawn(function() os.exit(5) end))`, 5},
+		{`spawn(function() sleep(0.01) os.exit(6) end) sleep(3600)`, 6},
+		{`after(0.01, function() os.exit(4) end) sleep(3600)`, 4},
+		{`map(function(x) if x == 2 then os.exit(8) end sleep(3600) end, {1, 2, 3})`, 8},
+		{`every(3600, function() end) after(0.01, function() os.exit(2) end)`, 2}, // the event loop
+	} {
+		var code atomic.Int64
+		code.Store(-1)
+		path := filepath.Join(t.TempDir(), "test.session")
+		rt := rtFor(t, srv.Server, func(o *runtime.Options) {
+			o.SessionPath = path
+			o.Exit = func(c int) { code.Store(int64(c)) }
+		})
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a hang fails
+		_, err := rt.DoString(ctx, `messages.sendMessage{peer='@ann', message='1'} `+tc.src)
+		cancel()
+		if code.Load() != int64(tc.code) || errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("%s: exit code %d, error %v; want %d", tc.src, code.Load(), err, tc.code)
+		}
+		// The session was written and released: another runtime opens it.
+		rt2 := rtFor(t, srv.Server, func(o *runtime.Options) { o.SessionPath = path })
+		luaDo(t, rt2, `return 1`)
 	}
 }
 

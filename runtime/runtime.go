@@ -129,18 +129,27 @@ func (r *Runtime) Close() error {
 	if r.closed {
 		return nil
 	}
-	err := r.shutdown()
+	err := r.shutdown(true)
 	r.L.Close()
 	return err
 }
 
 // shutdown is Close without freeing the VM, which may be running (os.exit).
-func (r *Runtime) shutdown() error {
+// With drain, it waits for the cancelled light threads to end, letting them
+// run; os.exit from a light thread does not, as it is one of them and must
+// keep the baton until the process ends.
+func (r *Runtime) shutdown(drain bool) error {
 	if r.closed {
 		return nil
 	}
 	r.closed = true
-	r.cancelThreads()
+	if drain {
+		r.cancelThreads()
+	} else {
+		for th := range r.threads.all {
+			th.cancel()
+		}
+	}
 	if r.api.flood != nil && r.api.flood.deadlines != nil {
 		r.api.flood.deadlines.release()
 	}
@@ -172,7 +181,16 @@ func (r *Runtime) luaExit(L *lua.LState) int {
 		L.ArgError(1, "number or boolean expected, got "+v.Type().String())
 		return 0
 	}
-	if err := r.shutdown(); err != nil {
+	// From a light thread (a handler, a timer, spawn), the process ends
+	// while this thread holds the baton: no other Lua runs meanwhile, and
+	// the host cannot return from its run with an error of its own first.
+	if r.threads.current != nil {
+		// Should Exit return (a host that keeps its process), the host's
+		// sleep or event loop ends too, as after stop().
+		r.loop.stopped = true
+		r.loop.notify()
+	}
+	if err := r.shutdown(r.threads.current == nil); err != nil {
 		fmt.Fprintln(r.opts.Stderr, "tglua:", err)
 	}
 	r.opts.Exit(code)
