@@ -650,11 +650,11 @@ func liveThreads(cur *lthread, ths []*lthread, any bool) map[*lthread]bool {
 				continue
 			}
 			edges, anyOf := waits(th)
-			ok := th.finished() || len(edges) == 0
+			ok := th.ended() || len(edges) == 0
 			if !ok {
 				n := 0
 				for _, w := range edges {
-					if live[w] || w.finished() {
+					if live[w] || w.ended() {
 						n++
 					}
 				}
@@ -668,8 +668,8 @@ func liveThreads(cur *lthread, ths []*lthread, any bool) map[*lthread]bool {
 	return live
 }
 
-// finished reports whether th has ended.
-func (th *lthread) finished() bool {
+// ended reports whether th has finished.
+func (th *lthread) ended() bool {
 	select {
 	case <-th.done:
 		return true

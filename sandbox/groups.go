@@ -46,13 +46,26 @@ func (s *Server) serviceUpdates(c *call, me *user, ch *chat, d draft) (*tg.Updat
 	return s.containerMsg(me.ID, &tg.UpdateNewMessage{Message: s.renderMessage(m), Pts: ev.Pts, PtsCount: ev.Count}, m), nil
 }
 
-// memberChat is the group chatID if viewer is in it.
-func (s *Server) memberChat(viewer, chatID int64) (*chat, error) {
-	ch := s.st.Chats[chatID]
-	if ch == nil || !ch.member(viewer) {
-		return nil, tgerr.New(400, "CHAT_ID_INVALID")
+// selfChat is the calling user and the group chatID, which that user must
+// be in.
+func (s *Server) selfChat(c *call, chatID int64) (*user, *chat, error) {
+	me, err := s.self(c)
+	if err != nil {
+		return nil, nil, err
 	}
-	return ch, nil
+	ch := s.st.Chats[chatID]
+	if ch == nil || !ch.member(me.ID) {
+		return nil, nil, tgerr.New(400, "CHAT_ID_INVALID")
+	}
+	return me, ch, nil
+}
+
+// invited is the answer of createChat and addChatUser: nobody is missing.
+func invited(ups *tg.Updates, err error) (bin.Encoder, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &tg.MessagesInvitedUsers{Updates: ups, MissingInvitees: []tg.MissingInvitee{}}, nil
 }
 
 func createChat(s *Server, c *call, req *tg.MessagesCreateChatRequest) (bin.Encoder, error) {
@@ -80,19 +93,11 @@ func createChat(s *Server, c *call, req *tg.MessagesCreateChatRequest) (bin.Enco
 	ch := &chat{ID: s.st.NextChatID, Title: title, Creator: me.ID, Members: members, Date: now()}
 	s.st.NextChatID++
 	s.st.Chats[ch.ID] = ch
-	ups, err := s.serviceUpdates(c, me, ch, draft{action: actionChatCreate, actionUsers: members, actionTitle: title})
-	if err != nil {
-		return nil, err
-	}
-	return &tg.MessagesInvitedUsers{Updates: ups, MissingInvitees: []tg.MissingInvitee{}}, nil
+	return invited(s.serviceUpdates(c, me, ch, draft{action: actionChatCreate, actionUsers: members, actionTitle: title}))
 }
 
 func addChatUser(s *Server, c *call, req *tg.MessagesAddChatUserRequest) (bin.Encoder, error) {
-	me, err := s.self(c)
-	if err != nil {
-		return nil, err
-	}
-	ch, err := s.memberChat(me.ID, req.ChatID)
+	me, ch, err := s.selfChat(c, req.ChatID)
 	if err != nil {
 		return nil, err
 	}
@@ -104,22 +109,14 @@ func addChatUser(s *Server, c *call, req *tg.MessagesAddChatUserRequest) (bin.En
 		return nil, tgerr.New(400, "USER_ALREADY_PARTICIPANT")
 	}
 	ch.Members = append(ch.Members, u.ID)
-	ups, err := s.serviceUpdates(c, me, ch, draft{action: actionChatAddUser, actionUsers: []int64{u.ID}})
-	if err != nil {
-		return nil, err
-	}
-	return &tg.MessagesInvitedUsers{Updates: ups, MissingInvitees: []tg.MissingInvitee{}}, nil
+	return invited(s.serviceUpdates(c, me, ch, draft{action: actionChatAddUser, actionUsers: []int64{u.ID}}))
 }
 
 // deleteChatUser removes a member: the creator may remove anyone, others
 // only themselves (leaving). The removed user gets the service message,
 // then sees the group as chatForbidden.
 func deleteChatUser(s *Server, c *call, req *tg.MessagesDeleteChatUserRequest) (bin.Encoder, error) {
-	me, err := s.self(c)
-	if err != nil {
-		return nil, err
-	}
-	ch, err := s.memberChat(me.ID, req.ChatID)
+	me, ch, err := s.selfChat(c, req.ChatID)
 	if err != nil {
 		return nil, err
 	}
@@ -143,11 +140,7 @@ func deleteChatUser(s *Server, c *call, req *tg.MessagesDeleteChatUserRequest) (
 }
 
 func editChatTitle(s *Server, c *call, req *tg.MessagesEditChatTitleRequest) (bin.Encoder, error) {
-	me, err := s.self(c)
-	if err != nil {
-		return nil, err
-	}
-	ch, err := s.memberChat(me.ID, req.ChatID)
+	me, ch, err := s.selfChat(c, req.ChatID)
 	if err != nil {
 		return nil, err
 	}
@@ -163,11 +156,7 @@ func editChatTitle(s *Server, c *call, req *tg.MessagesEditChatTitleRequest) (bi
 }
 
 func getFullChat(s *Server, c *call, req *tg.MessagesGetFullChatRequest) (bin.Encoder, error) {
-	me, err := s.self(c)
-	if err != nil {
-		return nil, err
-	}
-	ch, err := s.memberChat(me.ID, req.ChatID)
+	me, ch, err := s.selfChat(c, req.ChatID)
 	if err != nil {
 		return nil, err
 	}

@@ -48,32 +48,7 @@ func getHistory(s *Server, c *call, req *tg.MessagesGetHistoryRequest) (bin.Enco
 		}
 		page = append(page, b.Messages[id])
 	}
-	msgs := make([]tg.MessageClass, len(page))
-	for i, m := range page {
-		msgs[i] = s.renderMessage(m)
-	}
-	users, chats := mentions(page...)
-	if peer.User != 0 {
-		users = append(users, peer.User)
-	}
-	if peer.Chat != 0 {
-		chats = append(chats, peer.Chat)
-	}
-	if len(page) == n {
-		return &tg.MessagesMessages{
-			Messages: msgs,
-			Topics:   []tg.ForumTopicClass{},
-			Chats:    s.renderChats(me.ID, chats...),
-			Users:    s.renderUsers(me.ID, users...),
-		}, nil
-	}
-	return &tg.MessagesMessagesSlice{
-		Count:    n,
-		Messages: msgs,
-		Topics:   []tg.ForumTopicClass{},
-		Chats:    s.renderChats(me.ID, chats...),
-		Users:    s.renderUsers(me.ID, users...),
-	}, nil
+	return s.page(me.ID, page, n, peer), nil
 }
 
 func getDialogs(s *Server, c *call, req *tg.MessagesGetDialogsRequest) (bin.Encoder, error) {

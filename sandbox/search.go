@@ -86,17 +86,23 @@ func search(s *Server, c *call, req *tg.MessagesSearchRequest) (bin.Encoder, err
 	if pos < end {
 		page = found[pos:end]
 	}
-	if len(page) == len(found) {
-		return s.renderMessages(me.ID, page), nil
+	return s.page(me.ID, page, len(found)), nil
+}
+
+// page answers one page of n messages: messages.messages when it holds
+// them all, else messages.messagesSlice with the count.
+func (s *Server) page(viewer int64, page []*message, n int, also ...peerRef) tg.MessagesMessagesClass {
+	res := s.renderMessages(viewer, page, also...)
+	if len(page) == n {
+		return res
 	}
-	res := s.renderMessages(me.ID, page)
 	return &tg.MessagesMessagesSlice{
-		Count:    len(found),
+		Count:    n,
 		Messages: res.Messages,
 		Topics:   res.Topics,
 		Chats:    res.Chats,
 		Users:    res.Users,
-	}, nil
+	}
 }
 
 // getMessages answers the caller's messages by id, in the order asked:
@@ -133,13 +139,21 @@ func getMessages(s *Server, c *call, req *tg.MessagesGetMessagesRequest) (bin.En
 }
 
 // renderMessages is messages.messages with ms and the users and chats they
-// mention, as viewer sees them.
-func (s *Server) renderMessages(viewer int64, ms []*message) *tg.MessagesMessages {
+// mention (and the peers also), as viewer sees them.
+func (s *Server) renderMessages(viewer int64, ms []*message, also ...peerRef) *tg.MessagesMessages {
 	msgs := make([]tg.MessageClass, len(ms))
 	for i, m := range ms {
 		msgs[i] = s.renderMessage(m)
 	}
 	users, chats := mentions(ms...)
+	for _, p := range also {
+		if p.User != 0 {
+			users = append(users, p.User)
+		}
+		if p.Chat != 0 {
+			chats = append(chats, p.Chat)
+		}
+	}
 	return &tg.MessagesMessages{
 		Messages: msgs,
 		Topics:   []tg.ForumTopicClass{},

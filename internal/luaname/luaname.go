@@ -2,6 +2,8 @@
 // or stand bare as a table key.
 package luaname
 
+import "slices"
+
 // Keywords are Lua's reserved words (5.1, plus goto), in order. A slice of
 // constants is static data: nothing runs at start-up.
 var Keywords = []string{
@@ -10,14 +12,7 @@ var Keywords = []string{
 }
 
 // IsKeyword reports whether s is one of Keywords.
-func IsKeyword(s string) bool {
-	switch s {
-	case "and", "break", "do", "else", "elseif", "end", "false", "for", "function", "goto", "if", "in",
-		"local", "nil", "not", "or", "repeat", "return", "then", "true", "until", "while":
-		return true
-	}
-	return false
-}
+func IsKeyword(s string) bool { return slices.Contains(Keywords, s) }
 
 // Is reports whether s is a Lua name: letters, digits and underscores, not
 // starting with a digit, and not a keyword.
